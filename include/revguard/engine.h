@@ -1,0 +1,48 @@
+/*
+ * engine: one check of one tree snapshot.  It finds the versions
+ * directories (configured, or from alembic.ini in the same tree), reads
+ * and parses every migration, builds the graph, loads documentation only
+ * when a merge needs it, and runs the rules.  It knows nothing about
+ * where the snapshot comes from (see source.h).
+ */
+#ifndef REVGUARD_ENGINE_H
+#define REVGUARD_ENGINE_H
+
+#include "revguard/diag.h"
+#include "revguard/graph.h"
+#include "revguard/migration.h"
+#include "revguard/rules.h"
+#include "revguard/source.h"
+#include "revguard/strvec.h"
+
+struct engine_opts {
+	const struct policy	*policy;
+	const struct strvec	*versions_paths;	/* empty: alembic.ini */
+	const char		*alembic_ini;
+	const struct strvec	*new_paths;		/* NULL: all new */
+};
+
+struct engine_result {
+	struct strvec		 versions_dirs;
+	struct migration	*migrations;	/* parsed successfully */
+	size_t			 n, cap;
+	struct graph		 graph;
+	struct diag_list	 diags;
+	size_t			 files_read;
+	size_t			 bytes_read;
+	int			 no_versions_dir;	/* set with -1 */
+};
+
+/* Finds the versions directories only. */
+int	 engine_versions_dirs(const struct engine_opts *,
+	    const struct source_ops *, void *ctx, struct strvec *out,
+	    char *err, size_t errlen);
+/*
+ * Returns 0 when the check ran (the verdict is in diags), or -1 when it
+ * could not run, with the reason in err.
+ */
+int	 engine_check(const struct engine_opts *, const struct source_ops *,
+	    void *ctx, struct engine_result *, char *err, size_t errlen);
+void	 engine_result_free(struct engine_result *);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * odb: the git object database adapter, the only module that includes
+ * git2.h.  It opens a repository (bare or not) read-only, optionally
+ * with a push's quarantine directory as an extra object store, resolves
+ * revisions, and serves tree snapshots through struct source_ops.
+ * Nothing here ever writes to a repository.
+ */
+#ifndef REVGUARD_ODB_H
+#define REVGUARD_ODB_H
+
+#include <stddef.h>
+
+#include "revguard/source.h"
+
+#define ODB_OID_HEXMAX	64
+
+struct odb;
+struct odb_snapshot;
+
+/* Process-wide set-up; trust_owner skips libgit2's owner check (the
+ * daemon reads repositories another user owns). */
+int	 odb_global_init(int trust_owner);
+void	 odb_global_shutdown(void);
+
+/*
+ * Opens the repository at path.  extra_objects, when not NULL, is a list
+ * of object directories (a quarantine, alternates) added as read-only
+ * alternates on this handle only.
+ */
+struct odb	*odb_open(const char *path, const char *const *extra_objects,
+		    char *err, size_t errlen);
+void		 odb_free(struct odb *);
+
+/* Resolves rev to a commit and opens its tree.  *oid gets the hex ID. */
+struct odb_snapshot *odb_snapshot_open(struct odb *, const char *rev,
+		    char oid[ODB_OID_HEXMAX + 1], char *err, size_t errlen);
+void		 odb_snapshot_free(struct odb_snapshot *);
+/* Hex ID of the tree or blob at path, "" when absent; -1 on error. */
+int		 odb_snapshot_path_id(struct odb_snapshot *, const char *path,
+		    char id[ODB_OID_HEXMAX + 1]);
+
+extern const struct source_ops odb_source_ops;
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * report: renders a finished check for people (text), for machines
+ * (JSON, schema in docs/json-output.md) and the revision graph as dot or
+ * JSON.  Rendering only; no decisions.
+ */
+#ifndef REVGUARD_REPORT_H
+#define REVGUARD_REPORT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "revguard/engine.h"
+
+struct report_subject {
+	const char	*repository;	/* NULL for a working tree */
+	const char	*rev;
+	const char	*commit;
+	const char	*worktree;	/* NULL for a repository */
+};
+
+void	 report_text(FILE *, const struct engine_result *);
+json_t	*report_json(const struct engine_result *,
+	    const struct report_subject *);
+json_t	*report_diag_json(const struct diag *);
+void	 report_heads(FILE *, const struct engine_result *);
+void	 report_graph_dot(FILE *, const struct engine_result *);
+json_t	*report_graph_json(const struct engine_result *);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * source: how the engine reads a snapshot of a repository tree, whatever
+ * holds it (the git object database at a commit, or a working tree on
+ * disk).  Paths are repository-relative ("" is the root).
+ */
+#ifndef REVGUARD_SOURCE_H
+#define REVGUARD_SOURCE_H
+
+#include <stddef.h>
+
+enum source_kind {
+	SOURCE_FILE,
+	SOURCE_DIR,
+	SOURCE_SYMLINK,
+	SOURCE_SUBMODULE,
+	SOURCE_OTHER
+};
+
+struct source_entry {
+	char		*name;
+	enum source_kind kind;
+};
+
+struct source_ops {
+	/*
+	 * Reads a whole regular file into *data (malloc'd, NUL-terminated).
+	 * Returns 0, 1 when there is no such file, or -1 with a message.
+	 */
+	int	(*read)(void *ctx, const char *path, char **data, size_t *len,
+		    char *err, size_t errlen);
+	/*
+	 * Lists a directory, entries sorted by name.  Returns 0, 1 when
+	 * there is no such directory, or -1 with a message.
+	 */
+	int	(*list)(void *ctx, const char *dir, struct source_entry **out,
+		    size_t *n, char *err, size_t errlen);
+};
+
+void	 source_entries_free(struct source_entry *, size_t);
+
+#endif

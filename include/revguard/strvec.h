@@ -1,0 +1,48 @@
+/*
+ * strvec: a growable array of owned C strings, and a few string helpers
+ * used across the core.  A strvec owns every string it holds; strvec_free
+ * releases them all.  Aborts are never used: allocation failure returns -1.
+ */
+#ifndef REVGUARD_STRVEC_H
+#define REVGUARD_STRVEC_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct strvec {
+	char	**items;
+	size_t	  len;
+	size_t	  cap;
+};
+
+#define STRVEC_INIT { NULL, 0, 0 }
+
+int	 strvec_push(struct strvec *, const char *);
+int	 strvec_pushn(struct strvec *, const char *, size_t);
+int	 strvec_push_owned(struct strvec *, char *);
+int	 strvec_contains(const struct strvec *, const char *);
+int	 strvec_copy(struct strvec *, const struct strvec *);
+void	 strvec_sort(struct strvec *);
+/* Same members, ignoring order and duplicates. */
+int	 strvec_same_set(const struct strvec *, const struct strvec *);
+/* Joins with sep into a new string; "" for an empty vector. */
+char	*strvec_join(const struct strvec *, const char *sep);
+void	 strvec_clear(struct strvec *);
+
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char	*xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
+
+/* A growable byte buffer. */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+#define BUF_INIT { NULL, 0, 0 }
+int	 buf_append(struct buf *, const char *, size_t);
+int	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 buf_clear(struct buf *);
+
+#endif

@@ -1,0 +1,252 @@
+/*
+ * cli.c: the `revguard` command: check, heads and graph over a commit in
+ * a repository (read from the object database) or over a working tree on
+ * disk.  Exit status: 0 clean, 1 violations, 2 usage, configuration or
+ * I/O error.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "revguard/config.h"
+#include "revguard/engine.h"
+#include "revguard/fs.h"
+#include "revguard/odb.h"
+#include "revguard/report.h"
+
+#define EXIT_VIOLATIONS	1
+#define EXIT_TROUBLE	2
+
+enum command {
+	CMD_CHECK,
+	CMD_HEADS,
+	CMD_GRAPH
+};
+
+struct cli {
+	enum command	 cmd;
+	const char	*repo;
+	const char	*rev;
+	const char	*worktree;
+	const char	*config_path;
+	const char	*format;
+	struct config	 cfg;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: revguard check [--repo DIR] [--rev REV] [--path DIR]...\n"
+	    "                      [--config FILE] [--format text|json]\n"
+	    "       revguard check --worktree DIR [--path DIR]... [--config "
+	    "FILE]\n"
+	    "       revguard heads [--repo DIR [--rev REV] | --worktree DIR]"
+	    "\n"
+	    "       revguard graph [--format dot|json] [--repo DIR [--rev "
+	    "REV] | --worktree DIR]\n"
+	    "       revguard --version\n");
+}
+
+static int
+parse_args(struct cli *c, int argc, char **argv)
+{
+	static const struct option	 opts[] = {
+		{ "repo", required_argument, NULL, 'r' },
+		{ "rev", required_argument, NULL, 'R' },
+		{ "path", required_argument, NULL, 'p' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "worktree", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct strvec			 paths = STRVEC_INIT;
+	char				 err[1024];
+	int				 ch;
+
+	while ((ch = getopt_long(argc, argv, "r:R:p:c:f:w:h", opts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'r': c->repo = optarg; break;
+		case 'R': c->rev = optarg; break;
+		case 'p': strvec_push(&paths, optarg); break;
+		case 'c': c->config_path = optarg; break;
+		case 'f': c->format = optarg; break;
+		case 'w': c->worktree = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		default: goto bad;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "revguard: unexpected argument `%s`\n",
+		    argv[optind]);
+		goto bad;
+	}
+	if (c->worktree && (c->repo || c->rev)) {
+		fprintf(stderr, "revguard: --worktree reads files on disk; it "
+		    "does not go with --repo or --rev\n");
+		goto bad;
+	}
+	if (c->format != NULL && !(c->cmd == CMD_GRAPH ?
+	    strcmp(c->format, "dot") == 0 || strcmp(c->format, "json") == 0 :
+	    strcmp(c->format, "text") == 0 || strcmp(c->format, "json") == 0)) {
+		fprintf(stderr, "revguard: unknown --format `%s`\n",
+		    c->format);
+		goto bad;
+	}
+	if (c->config_path != NULL && config_load_file(&c->cfg,
+	    c->config_path, err, sizeof(err)) == -1) {
+		fprintf(stderr, "revguard: %s\n", err);
+		strvec_clear(&paths);
+		exit(EXIT_TROUBLE);
+	}
+	if (paths.len > 0) {
+		strvec_clear(&c->cfg.versions_paths);
+		c->cfg.versions_paths = paths;
+	}
+	return 0;
+bad:
+	strvec_clear(&paths);
+	usage(stderr);
+	return -1;
+}
+
+static int
+emit(struct cli *c, const struct engine_result *r, const char *commit)
+{
+	struct report_subject	 s = { c->worktree ? NULL : c->repo,
+				    c->worktree ? NULL : c->rev, commit,
+				    c->worktree };
+	json_t			*j = NULL;
+
+	switch (c->cmd) {
+	case CMD_CHECK:
+		if (c->format != NULL && strcmp(c->format, "json") == 0)
+			j = report_json(r, &s);
+		else
+			report_text(stdout, r);
+		break;
+	case CMD_HEADS:
+		report_heads(stdout, r);
+		break;
+	case CMD_GRAPH:
+		if (c->format != NULL && strcmp(c->format, "json") == 0)
+			j = report_graph_json(r);
+		else
+			report_graph_dot(stdout, r);
+		break;
+	}
+	if (j != NULL) {
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(j);
+	}
+	if (c->cmd == CMD_CHECK)
+		return diag_count(&r->diags, RULE_SEV_ERROR) > 0 ?
+		    EXIT_VIOLATIONS : 0;
+	return 0;
+}
+
+static int
+run(struct cli *c)
+{
+	struct engine_opts	 o;
+	struct engine_result	 r;
+	struct fs_tree		 ft = { -1 };
+	struct odb		*db = NULL;
+	struct odb_snapshot	*snap = NULL;
+	const struct source_ops	*ops;
+	void			*ctx;
+	char			 err[1024] = "", commit[ODB_OID_HEXMAX + 1] = "";
+	int			 rv = EXIT_TROUBLE;
+
+	memset(&o, 0, sizeof(o));
+	o.policy = &c->cfg.policy;
+	o.versions_paths = &c->cfg.versions_paths;
+	o.alembic_ini = c->cfg.alembic_ini;
+	if (c->worktree != NULL) {
+		if (fs_tree_open(&ft, c->worktree, err, sizeof(err)) == -1)
+			goto fail;
+		ops = &fs_source_ops;
+		ctx = &ft;
+	} else {
+		if (c->repo == NULL)
+			c->repo = ".";
+		if (c->rev == NULL)
+			c->rev = "HEAD";
+		if (odb_global_init(0) == -1) {
+			snprintf(err, sizeof(err), "cannot initialise libgit2");
+			goto fail;
+		}
+		if ((db = odb_open(c->repo, NULL, err, sizeof(err))) == NULL ||
+		    (snap = odb_snapshot_open(db, c->rev, commit, err,
+		    sizeof(err))) == NULL)
+			goto fail;
+		ops = &odb_source_ops;
+		ctx = snap;
+	}
+	if (engine_check(&o, ops, ctx, &r, err, sizeof(err)) == -1) {
+		engine_result_free(&r);
+		goto fail;
+	}
+	rv = emit(c, &r, commit[0] ? commit : NULL);
+	engine_result_free(&r);
+	goto done;
+fail:
+	fprintf(stderr, "revguard: %s\n", err);
+done:
+	odb_snapshot_free(snap);
+	if (db != NULL) {
+		odb_free(db);
+		odb_global_shutdown();
+	}
+	fs_tree_close(&ft);
+	return rv;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli	 c;
+	int		 rv;
+
+	memset(&c, 0, sizeof(c));
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_TROUBLE;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("revguard %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "check") == 0)
+		c.cmd = CMD_CHECK;
+	else if (strcmp(argv[1], "heads") == 0)
+		c.cmd = CMD_HEADS;
+	else if (strcmp(argv[1], "graph") == 0)
+		c.cmd = CMD_GRAPH;
+	else {
+		fprintf(stderr, "revguard: unknown command `%s`\n", argv[1]);
+		usage(stderr);
+		return EXIT_TROUBLE;
+	}
+	if (config_init(&c.cfg) == -1) {
+		fprintf(stderr, "revguard: out of memory\n");
+		return EXIT_TROUBLE;
+	}
+	if (parse_args(&c, argc - 1, argv + 1) == -1) {
+		config_free(&c.cfg);
+		return EXIT_TROUBLE;
+	}
+	rv = run(&c);
+	config_free(&c.cfg);
+	return rv;
+}

@@ -1,0 +1,418 @@
+/*
+ * config.c: YAML configuration.  libyaml events are first built into a
+ * small tree of nodes that remember their line and column, then the tree
+ * is checked against the schema, so every error can point at the exact
+ * place in the file.  Patterns are compiled here too, so a config that
+ * loads is a config that works.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "revguard/config.h"
+
+#define CONFIG_MAX_SIZE		(4 * 1024 * 1024)
+#define CONFIG_MAX_DEPTH	32
+
+enum ynode_type {
+	YNODE_SCALAR,
+	YNODE_SEQUENCE,
+	YNODE_MAPPING
+};
+
+struct ynode {
+	enum ynode_type	  type;
+	int		  line, col;
+	char		 *value;	/* scalars */
+	int		  plain;	/* unquoted scalar */
+	struct ynode	**items;	/* mappings: key, value, key, ... */
+	size_t		  n;
+};
+
+struct cfgctx {
+	const char	*name;
+	char		*err;
+	size_t		 errlen;
+};
+
+static int __attribute__((format(printf, 3, 4)))
+cfg_error(struct cfgctx *c, const struct ynode *at, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	n = snprintf(c->err, c->errlen, "%s:%d:%d: ", c->name,
+	    at ? at->line : 0, at ? at->col : 0);
+	if (n < 0 || (size_t)n >= c->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void
+ynode_free(struct ynode *y)
+{
+	size_t	 i;
+
+	if (y == NULL)
+		return;
+	for (i = 0; i < y->n; i++)
+		ynode_free(y->items[i]);
+	free(y->items);
+	free(y->value);
+	free(y);
+}
+
+static struct ynode *
+ynode_new(enum ynode_type type, const yaml_mark_t *mark)
+{
+	struct ynode	*y;
+
+	if ((y = calloc(1, sizeof(*y))) == NULL)
+		return NULL;
+	y->type = type;
+	y->line = (int)mark->line + 1;
+	y->col = (int)mark->column + 1;
+	return y;
+}
+
+static int
+ynode_append(struct ynode *parent, struct ynode *child)
+{
+	struct ynode	**n;
+
+	if ((n = realloc(parent->items, (parent->n + 1) * sizeof(*n))) == NULL)
+		return -1;
+	parent->items = n;
+	n[parent->n++] = child;
+	return 0;
+}
+
+/* Builds the node tree of the first document; *root NULL when empty. */
+static int
+yaml_to_tree(struct cfgctx *c, const char *data, size_t len,
+    struct ynode **root)
+{
+	yaml_parser_t	 parser;
+	yaml_event_t	 ev;
+	struct ynode	*stack[CONFIG_MAX_DEPTH], *node;
+	int		 depth = 0, done = 0, rv = -1;
+	struct ynode	 at;
+
+	*root = NULL;
+	if (!yaml_parser_initialize(&parser))
+		return cfg_error(c, NULL, "cannot initialise the YAML parser");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	while (!done) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			memset(&at, 0, sizeof(at));
+			at.line = (int)parser.problem_mark.line + 1;
+			at.col = (int)parser.problem_mark.column + 1;
+			cfg_error(c, &at, "YAML syntax error: %s%s%s",
+			    parser.problem ? parser.problem : "unknown",
+			    parser.context ? " " : "",
+			    parser.context ? parser.context : "");
+			goto fail;
+		}
+		node = NULL;
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+		case YAML_DOCUMENT_END_EVENT:
+			done = *root != NULL || ev.type ==
+			    YAML_STREAM_END_EVENT;
+			break;
+		case YAML_ALIAS_EVENT:
+			memset(&at, 0, sizeof(at));
+			at.line = (int)ev.start_mark.line + 1;
+			at.col = (int)ev.start_mark.column + 1;
+			cfg_error(c, &at, "YAML aliases are not supported");
+			yaml_event_delete(&ev);
+			goto fail;
+		case YAML_SCALAR_EVENT:
+			if ((node = ynode_new(YNODE_SCALAR,
+			    &ev.start_mark)) == NULL ||
+			    (node->value = strdup(
+			    (const char *)ev.data.scalar.value)) == NULL)
+				goto nomem;
+			node->plain = ev.data.scalar.style ==
+			    YAML_PLAIN_SCALAR_STYLE;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (depth == CONFIG_MAX_DEPTH) {
+				memset(&at, 0, sizeof(at));
+				at.line = (int)ev.start_mark.line + 1;
+				cfg_error(c, &at, "nested too deeply");
+				yaml_event_delete(&ev);
+				goto fail;
+			}
+			if ((node = ynode_new(ev.type ==
+			    YAML_SEQUENCE_START_EVENT ? YNODE_SEQUENCE :
+			    YNODE_MAPPING, &ev.start_mark)) == NULL)
+				goto nomem;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		default:
+			break;
+		}
+		if (node != NULL) {
+			if (depth == 0) {
+				if (*root == NULL)
+					*root = node;
+				else
+					ynode_free(node);
+			} else if (ynode_append(stack[depth - 1], node) == -1) {
+				ynode_free(node);
+				goto nomem;
+			}
+			if (node->type != YNODE_SCALAR)
+				stack[depth++] = node;
+		}
+		yaml_event_delete(&ev);
+	}
+	rv = 0;
+	goto done;
+nomem:
+	yaml_event_delete(&ev);
+	cfg_error(c, NULL, "out of memory");
+fail:
+	ynode_free(*root);
+	*root = NULL;
+done:
+	yaml_parser_delete(&parser);
+	return rv;
+}
+
+static int
+want(struct cfgctx *c, const struct ynode *y, enum ynode_type type,
+    const char *field)
+{
+	static const char	*names[] = { "a scalar", "a list", "a mapping" };
+
+	if (y->type == type)
+		return 0;
+	return cfg_error(c, y, "`%s` must be %s, not %s", field, names[type],
+	    names[y->type]);
+}
+
+static int
+get_string(struct cfgctx *c, const struct ynode *y, const char *field,
+    char **out)
+{
+	if (want(c, y, YNODE_SCALAR, field) == -1)
+		return -1;
+	if (y->value[0] == '\0')
+		return cfg_error(c, y, "`%s` must not be empty", field);
+	free(*out);
+	if ((*out = strdup(y->value)) == NULL)
+		return cfg_error(c, y, "out of memory");
+	return 0;
+}
+
+static int
+get_bool(struct cfgctx *c, const struct ynode *y, const char *field, int *out)
+{
+	static const char	*yes[] = { "true", "yes", "on", "True", "TRUE",
+		NULL };
+	static const char	*no[] = { "false", "no", "off", "False",
+		"FALSE", NULL };
+	int			 i;
+
+	if (want(c, y, YNODE_SCALAR, field) == -1)
+		return -1;
+	for (i = 0; yes[i] != NULL; i++)
+		if (strcmp(y->value, yes[i]) == 0)
+			return *out = 1, 0;
+	for (i = 0; no[i] != NULL; i++)
+		if (strcmp(y->value, no[i]) == 0)
+			return *out = 0, 0;
+	return cfg_error(c, y, "`%s` must be true or false, not `%s`", field,
+	    y->value);
+}
+
+/* A list of strings; a single scalar is taken as a list of one. */
+static int
+get_list(struct cfgctx *c, const struct ynode *y, const char *field,
+    struct strvec *out)
+{
+	size_t	 i;
+
+	strvec_clear(out);
+	if (y->type == YNODE_SCALAR) {
+		if (y->value[0] == '\0' && y->plain)
+			return 0;	/* `key:` with no value: empty */
+		return strvec_push(out, y->value) == -1 ?
+		    cfg_error(c, y, "out of memory") : 0;
+	}
+	if (want(c, y, YNODE_SEQUENCE, field) == -1)
+		return -1;
+	for (i = 0; i < y->n; i++) {
+		if (y->items[i]->type != YNODE_SCALAR)
+			return cfg_error(c, y->items[i], "items of `%s` must "
+			    "be strings", field);
+		if (strvec_push(out, y->items[i]->value) == -1)
+			return cfg_error(c, y, "out of memory");
+	}
+	return 0;
+}
+
+static int
+load_rules(struct cfgctx *c, const struct ynode *y, struct policy *p)
+{
+	enum rule_id	 id;
+	enum rule_sev	 sev;
+	size_t		 i;
+
+	if (want(c, y, YNODE_MAPPING, "rules") == -1)
+		return -1;
+	for (i = 0; i + 1 < y->n; i += 2) {
+		const struct ynode	*k = y->items[i], *v = y->items[i + 1];
+
+		if (k->type != YNODE_SCALAR || rule_from_name(k->value,
+		    &id) == -1)
+			return cfg_error(c, k, "unknown rule `%s`",
+			    k->type == YNODE_SCALAR ? k->value : "?");
+		if (v->type != YNODE_SCALAR || rule_sev_from_name(v->value,
+		    &sev) == -1)
+			return cfg_error(c, v, "severity of rule `%s` must be "
+			    "error, warn or off", k->value);
+		p->severity[id] = sev;
+	}
+	return 0;
+}
+
+static int
+load_tree(struct cfgctx *c, const struct ynode *root, struct config *cfg)
+{
+	struct policy	*p = &cfg->policy;
+	char		 perr[512];
+	size_t		 i;
+	int		 rv;
+
+	if (root == NULL)
+		return 0;
+	if (root->type == YNODE_SCALAR && root->value[0] == '\0')
+		return 0;
+	if (want(c, root, YNODE_MAPPING, "the document") == -1)
+		return -1;
+	for (i = 0; i + 1 < root->n; i += 2) {
+		const struct ynode	*k = root->items[i], *v =
+					    root->items[i + 1];
+		const char		*key = k->value;
+
+		if (k->type != YNODE_SCALAR)
+			return cfg_error(c, k, "keys must be strings");
+		if (strcmp(key, "versions_path") == 0)
+			rv = get_list(c, v, key, &cfg->versions_paths);
+		else if (strcmp(key, "alembic_ini") == 0)
+			rv = get_string(c, v, key, &cfg->alembic_ini);
+		else if (strcmp(key, "revision_format") == 0) {
+			rv = get_string(c, v, key, &p->revision_format);
+		} else if (strcmp(key, "file_template") == 0)
+			rv = get_string(c, v, key, &p->file_template);
+		else if (strcmp(key, "merge_marker") == 0)
+			rv = get_string(c, v, key, &p->merge_marker);
+		else if (strcmp(key, "placeholder_patterns") == 0)
+			rv = get_list(c, v, key, &p->placeholder_patterns);
+		else if (strcmp(key, "documentation") == 0)
+			rv = get_list(c, v, key, &p->documentation);
+		else if (strcmp(key, "baseline") == 0)
+			rv = get_list(c, v, key, &p->baseline);
+		else if (strcmp(key, "strict") == 0)
+			rv = get_bool(c, v, key, &p->strict);
+		else if (strcmp(key, "rules") == 0)
+			rv = load_rules(c, v, p);
+		else
+			rv = cfg_error(c, k, "unknown key `%s`", key);
+		if (rv == -1)
+			return -1;
+		/* Compile as we go, so a bad pattern names its line. */
+		if ((strcmp(key, "revision_format") == 0 ||
+		    strcmp(key, "placeholder_patterns") == 0) &&
+		    policy_compile(p, perr, sizeof(perr)) == -1)
+			return cfg_error(c, v, "%s", perr);
+	}
+	return 0;
+}
+
+int
+config_init(struct config *cfg)
+{
+	char	 err[256];
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (policy_init(&cfg->policy) == -1 ||
+	    (cfg->alembic_ini = strdup("alembic.ini")) == NULL ||
+	    policy_compile(&cfg->policy, err, sizeof(err)) == -1)
+		return -1;
+	return 0;
+}
+
+int
+config_load_buffer(struct config *cfg, const char *name, const char *data,
+    size_t len, char *err, size_t errlen)
+{
+	struct cfgctx	 c = { name, err, errlen };
+	struct ynode	*root;
+	int		 rv;
+
+	if (yaml_to_tree(&c, data, len, &root) == -1)
+		return -1;
+	rv = load_tree(&c, root, cfg);
+	ynode_free(root);
+	if (rv == 0 && policy_compile(&cfg->policy, err, errlen) == -1)
+		return -1;
+	return rv;
+}
+
+int
+config_load_file(struct config *cfg, const char *path, char *err,
+    size_t errlen)
+{
+	FILE	*f;
+	char	*data;
+	size_t	 len;
+	int	 rv;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if ((data = malloc(CONFIG_MAX_SIZE + 1)) == NULL) {
+		fclose(f);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	len = fread(data, 1, CONFIG_MAX_SIZE + 1, f);
+	if (ferror(f) || len > CONFIG_MAX_SIZE) {
+		snprintf(err, errlen, "%s: %s", path, ferror(f) ?
+		    strerror(errno) : "larger than 4 MiB");
+		fclose(f);
+		free(data);
+		return -1;
+	}
+	fclose(f);
+	rv = config_load_buffer(cfg, path, data, len, err, errlen);
+	free(data);
+	return rv;
+}
+
+void
+config_free(struct config *cfg)
+{
+	policy_free(&cfg->policy);
+	strvec_clear(&cfg->versions_paths);
+	free(cfg->alembic_ini);
+	memset(cfg, 0, sizeof(*cfg));
+}

@@ -1,0 +1,201 @@
+/*
+ * diag.c: the rule catalogue and the diagnostic list.  Rule names are a
+ * stable interface: configuration files, JSON output and baselines use
+ * them, so never rename one.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "revguard/diag.h"
+
+static const struct {
+	const char	*name;
+	enum rule_kind	 kind;
+	enum rule_sev	 severity;
+} rules[RULE__COUNT] = {
+	[RULE_PARSE_ERROR] = { "parse-error", RULE_KIND_FILE, RULE_SEV_ERROR },
+	[RULE_VERSIONS_ENTRY] =
+	    { "versions-entry", RULE_KIND_FILE, RULE_SEV_WARN },
+	[RULE_FILENAME_REVISION] =
+	    { "filename-revision", RULE_KIND_PATTERN, RULE_SEV_ERROR },
+	[RULE_REVISION_FORMAT] =
+	    { "revision-format", RULE_KIND_PATTERN, RULE_SEV_ERROR },
+	[RULE_PLACEHOLDER_ID] =
+	    { "placeholder-id", RULE_KIND_PATTERN, RULE_SEV_ERROR },
+	[RULE_DUPLICATE_REVISION] =
+	    { "duplicate-revision", RULE_KIND_CHAIN, RULE_SEV_ERROR },
+	[RULE_HEADER_REVISION_MISMATCH] =
+	    { "header-revision-mismatch", RULE_KIND_PATTERN, RULE_SEV_ERROR },
+	[RULE_HEADER_REVISES_MISMATCH] =
+	    { "header-revises-mismatch", RULE_KIND_PATTERN, RULE_SEV_ERROR },
+	[RULE_HEADER_MISSING] =
+	    { "header-missing", RULE_KIND_PATTERN, RULE_SEV_WARN },
+	[RULE_SINGLE_HEAD] = { "single-head", RULE_KIND_CHAIN, RULE_SEV_ERROR },
+	[RULE_SINGLE_BASE] = { "single-base", RULE_KIND_CHAIN, RULE_SEV_ERROR },
+	[RULE_STEALTH_BRANCH] =
+	    { "stealth-branch", RULE_KIND_CHAIN, RULE_SEV_ERROR },
+	[RULE_MERGE_NAMING] =
+	    { "merge-naming", RULE_KIND_PATTERN, RULE_SEV_ERROR },
+	[RULE_MERGE_DOCUMENTED] =
+	    { "merge-documented", RULE_KIND_PATTERN, RULE_SEV_ERROR },
+	[RULE_DANGLING_PARENT] =
+	    { "dangling-parent", RULE_KIND_CHAIN, RULE_SEV_ERROR },
+	[RULE_CYCLE] = { "cycle", RULE_KIND_CHAIN, RULE_SEV_ERROR },
+	[RULE_UNREACHABLE] = { "unreachable", RULE_KIND_CHAIN, RULE_SEV_ERROR },
+};
+
+static const char *sev_names[] = { "off", "warn", "error" };
+
+const char *
+rule_name(enum rule_id id)
+{
+	return id < RULE__COUNT ? rules[id].name : "unknown";
+}
+
+int
+rule_from_name(const char *name, enum rule_id *out)
+{
+	int	 i;
+
+	for (i = 0; i < RULE__COUNT; i++) {
+		if (strcmp(rules[i].name, name) == 0) {
+			*out = (enum rule_id)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+enum rule_kind
+rule_kind(enum rule_id id)
+{
+	return rules[id].kind;
+}
+
+enum rule_sev
+rule_default_severity(enum rule_id id)
+{
+	return rules[id].severity;
+}
+
+const char *
+rule_sev_name(enum rule_sev sev)
+{
+	return sev_names[sev];
+}
+
+int
+rule_sev_from_name(const char *name, enum rule_sev *out)
+{
+	if (strcmp(name, "off") == 0)
+		*out = RULE_SEV_OFF;
+	else if (strcmp(name, "warn") == 0 || strcmp(name, "warning") == 0)
+		*out = RULE_SEV_WARN;
+	else if (strcmp(name, "error") == 0)
+		*out = RULE_SEV_ERROR;
+	else
+		return -1;
+	return 0;
+}
+
+struct diag *
+diag_add(struct diag_list *l, enum rule_id rule, enum rule_sev sev,
+    const char *path, int line, const char *hint, const char *fmt, ...)
+{
+	struct diag	*d;
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	d = diag_addv(l, rule, sev, path, line, hint, fmt, ap);
+	va_end(ap);
+	return d;
+}
+
+struct diag *
+diag_addv(struct diag_list *l, enum rule_id rule, enum rule_sev sev,
+    const char *path, int line, const char *hint, const char *fmt, va_list ap)
+{
+	struct diag	*d, *n;
+	size_t		 ncap;
+
+	if (l->len == l->cap) {
+		ncap = l->cap ? l->cap * 2 : 8;
+		if ((n = realloc(l->items, ncap * sizeof(*n))) == NULL)
+			return NULL;
+		l->items = n;
+		l->cap = ncap;
+	}
+	d = &l->items[l->len];
+	memset(d, 0, sizeof(*d));
+	d->rule = rule;
+	d->severity = sev;
+	d->line = line;
+	d->message = xvasprintf(fmt, ap);
+	if (d->message == NULL)
+		return NULL;
+	if (path != NULL && (d->path = strdup(path)) == NULL)
+		goto fail;
+	if (hint != NULL && (d->hint = strdup(hint)) == NULL)
+		goto fail;
+	l->len++;
+	return d;
+fail:
+	free(d->message);
+	free(d->path);
+	return NULL;
+}
+
+size_t
+diag_count(const struct diag_list *l, enum rule_sev sev)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < l->len; i++)
+		if (l->items[i].severity == sev)
+			n++;
+	return n;
+}
+
+static int
+diag_cmp(const void *a, const void *b)
+{
+	const struct diag	*x = a, *y = b;
+	int			 c;
+
+	if (x->path == NULL || y->path == NULL) {
+		if (x->path != y->path)
+			return x->path == NULL ? 1 : -1;
+	} else if ((c = strcmp(x->path, y->path)) != 0)
+		return c;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return strcmp(x->message, y->message);
+}
+
+void
+diag_sort(struct diag_list *l)
+{
+	if (l->len > 1)
+		qsort(l->items, l->len, sizeof(*l->items), diag_cmp);
+}
+
+void
+diag_list_clear(struct diag_list *l)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->len; i++) {
+		free(l->items[i].path);
+		free(l->items[i].message);
+		free(l->items[i].hint);
+		strvec_clear(&l->items[i].revisions);
+	}
+	free(l->items);
+	l->items = NULL;
+	l->len = l->cap = 0;
+}

@@ -1,0 +1,211 @@
+/*
+ * strvec.c: owned string vectors, byte buffers and allocation helpers for
+ * the pure core.  Nothing here performs I/O.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "revguard/strvec.h"
+
+static int
+strvec_grow(struct strvec *v)
+{
+	size_t	 ncap;
+	char	**n;
+
+	if (v->len < v->cap)
+		return 0;
+	ncap = v->cap ? v->cap * 2 : 4;
+	n = realloc(v->items, ncap * sizeof(*n));
+	if (n == NULL)
+		return -1;
+	v->items = n;
+	v->cap = ncap;
+	return 0;
+}
+
+int
+strvec_push_owned(struct strvec *v, char *s)
+{
+	if (s == NULL || strvec_grow(v) == -1) {
+		free(s);
+		return -1;
+	}
+	v->items[v->len++] = s;
+	return 0;
+}
+
+int
+strvec_pushn(struct strvec *v, const char *s, size_t n)
+{
+	return strvec_push_owned(v, xstrndup(s, n));
+}
+
+int
+strvec_push(struct strvec *v, const char *s)
+{
+	return strvec_pushn(v, s, strlen(s));
+}
+
+int
+strvec_contains(const struct strvec *v, const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < v->len; i++)
+		if (strcmp(v->items[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+int
+strvec_copy(struct strvec *dst, const struct strvec *src)
+{
+	size_t	 i;
+
+	for (i = 0; i < src->len; i++)
+		if (strvec_push(dst, src->items[i]) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+strvec_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+strvec_sort(struct strvec *v)
+{
+	if (v->len > 1)
+		qsort(v->items, v->len, sizeof(*v->items), strvec_cmp);
+}
+
+int
+strvec_same_set(const struct strvec *a, const struct strvec *b)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->len; i++)
+		if (!strvec_contains(b, a->items[i]))
+			return 0;
+	for (i = 0; i < b->len; i++)
+		if (!strvec_contains(a, b->items[i]))
+			return 0;
+	return 1;
+}
+
+char *
+strvec_join(const struct strvec *v, const char *sep)
+{
+	struct buf	 b = BUF_INIT;
+	size_t		 i;
+
+	if (buf_append(&b, "", 0) == -1)
+		return NULL;
+	for (i = 0; i < v->len; i++) {
+		if ((i > 0 && buf_append(&b, sep, strlen(sep)) == -1) ||
+		    buf_append(&b, v->items[i], strlen(v->items[i])) == -1) {
+			buf_clear(&b);
+			return NULL;
+		}
+	}
+	return b.data;
+}
+
+void
+strvec_clear(struct strvec *v)
+{
+	size_t	 i;
+
+	for (i = 0; i < v->len; i++)
+		free(v->items[i]);
+	free(v->items);
+	v->items = NULL;
+	v->len = v->cap = 0;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char	*p;
+
+	if ((p = malloc(n + 1)) == NULL)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char	*s;
+
+	if (vasprintf(&s, fmt, ap) == -1)
+		return NULL;
+	return s;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+int
+buf_append(struct buf *b, const char *s, size_t n)
+{
+	size_t	 ncap;
+	char	*p;
+
+	if (b->len + n + 1 > b->cap) {
+		ncap = b->cap ? b->cap : 64;
+		while (ncap < b->len + n + 1)
+			ncap *= 2;
+		if ((p = realloc(b->data, ncap)) == NULL)
+			return -1;
+		b->data = p;
+		b->cap = ncap;
+	}
+	if (n > 0)
+		memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	int	 rv;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (s == NULL)
+		return -1;
+	rv = buf_append(b, s, strlen(s));
+	free(s);
+	return rv;
+}
+
+void
+buf_clear(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}

@@ -1,0 +1,328 @@
+/*
+ * engine.c: drives one check over a tree snapshot through source_ops and
+ * hands everything it reads to the pure core.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "revguard/alembic_ini.h"
+#include "revguard/engine.h"
+#include "revguard/glob.h"
+#include "revguard/path.h"
+
+#define ENGINE_MAX_DOC_BYTES	(64u * 1024 * 1024)
+#define ENGINE_MAX_DEPTH	32
+
+void
+source_entries_free(struct source_entry *v, size_t n)
+{
+	size_t	 i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+int
+engine_versions_dirs(const struct engine_opts *o, const struct source_ops *ops,
+    void *ctx, struct strvec *out, char *err, size_t errlen)
+{
+	struct diag_list	 diags = DIAG_LIST_INIT;
+	const char		*ini = o->alembic_ini ? o->alembic_ini :
+				    "alembic.ini";
+	char			*data = NULL;
+	size_t			 len, i;
+	int			 rv;
+
+	if (o->versions_paths != NULL && o->versions_paths->len > 0) {
+		for (i = 0; i < o->versions_paths->len; i++)
+			if (strvec_push_owned(out, path_join("",
+			    o->versions_paths->items[i])) == -1) {
+				snprintf(err, errlen, "versions_path `%s` is "
+				    "not inside the repository",
+				    o->versions_paths->items[i]);
+				return -1;
+			}
+		return 0;
+	}
+	if ((rv = ops->read(ctx, ini, &data, &len, err, errlen)) != 0) {
+		if (rv == 1)
+			snprintf(err, errlen, "no versions_path is configured "
+			    "and there is no `%s` to find it from", ini);
+		return -1;
+	}
+	rv = alembic_ini_versions(ini, data, len, out, &diags);
+	free(data);
+	if (rv == -1) {
+		if (diags.len > 0)
+			snprintf(err, errlen, "%s:%d: %s", ini,
+			    diags.items[0].line, diags.items[0].message);
+		else
+			snprintf(err, errlen, "%s: out of memory", ini);
+	}
+	diag_list_clear(&diags);
+	return rv;
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t	 a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static int
+add_migration(struct engine_result *r, struct migration *m)
+{
+	struct migration	*n;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 64;
+		if ((n = realloc(r->migrations, r->cap * sizeof(*n))) == NULL)
+			return -1;
+		r->migrations = n;
+	}
+	r->migrations[r->n++] = *m;
+	return 0;
+}
+
+static int
+read_versions_dir(const struct source_ops *ops, void *ctx, const char *dir,
+    struct engine_result *r, char *err, size_t errlen)
+{
+	static const char	*kinds[] = { "file", "directory",
+		"symbolic link", "submodule", "special file" };
+	struct source_entry	*ents = NULL;
+	struct migration	 m;
+	size_t			 n = 0, i, len;
+	char			*path, *data;
+	int			 rv;
+
+	if ((rv = ops->list(ctx, dir, &ents, &n, err, errlen)) != 0) {
+		if (rv == 1) {
+			r->no_versions_dir = 1;
+			snprintf(err, errlen, "versions directory `%s` does "
+			    "not exist in this tree", dir);
+		}
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if ((path = path_join(dir, ents[i].name)) == NULL)
+			goto fail;
+		if (ents[i].kind != SOURCE_FILE) {
+			if (strcmp(ents[i].name, "__pycache__") != 0 &&
+			    diag_add(&r->diags, RULE_VERSIONS_ENTRY,
+			    RULE_SEV_WARN, path, 0, "keep migrations as "
+			    "plain files directly in the versions directory",
+			    "%s in the versions directory is not followed",
+			    kinds[ents[i].kind]) == NULL) {
+				free(path);
+				goto fail;
+			}
+			free(path);
+			continue;
+		}
+		if (!ends_with(ents[i].name, ".py") ||
+		    strcmp(ents[i].name, "__init__.py") == 0) {
+			free(path);
+			continue;
+		}
+		if ((rv = ops->read(ctx, path, &data, &len, err,
+		    errlen)) != 0) {
+			if (rv == 1)
+				snprintf(err, errlen, "`%s` vanished while "
+				    "reading", path);
+			free(path);
+			goto fail;
+		}
+		r->files_read++;
+		r->bytes_read += len;
+		if (migration_parse(path, data, len, &m, &r->diags) == 0) {
+			if (add_migration(r, &m) == -1) {
+				migration_clear(&m);
+				free(data);
+				free(path);
+				goto fail;
+			}
+		} else
+			migration_clear(&m);
+		free(data);
+		free(path);
+	}
+	source_entries_free(ents, n);
+	return 0;
+fail:
+	source_entries_free(ents, n);
+	if (err[0] == '\0')
+		snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+struct docs {
+	struct doc_file	*files;
+	size_t		 n;
+	size_t		 bytes;
+};
+
+static int
+docs_add(const struct source_ops *ops, void *ctx, const char *path,
+    struct docs *d, char *err, size_t errlen)
+{
+	struct doc_file	*n;
+	char		*data;
+	size_t		 len, i;
+	int		 rv;
+
+	for (i = 0; i < d->n; i++)
+		if (strcmp(d->files[i].path, path) == 0)
+			return 0;
+	if ((rv = ops->read(ctx, path, &data, &len, err, errlen)) != 0)
+		return rv == 1 ? 0 : -1;
+	if (d->bytes + len > ENGINE_MAX_DOC_BYTES) {
+		free(data);
+		snprintf(err, errlen, "documentation files exceed %u bytes",
+		    ENGINE_MAX_DOC_BYTES);
+		return -1;
+	}
+	if ((n = realloc(d->files, (d->n + 1) * sizeof(*n))) == NULL) {
+		free(data);
+		return -1;
+	}
+	d->files = n;
+	n[d->n].path = strdup(path);
+	n[d->n].data = data;
+	n[d->n].len = len;
+	d->n++;
+	d->bytes += len;
+	return 0;
+}
+
+static int
+docs_walk(const struct source_ops *ops, void *ctx, const char *dir,
+    const char *glob, int depth, struct docs *d, char *err, size_t errlen)
+{
+	struct source_entry	*ents = NULL;
+	size_t			 n = 0, i;
+	char			*path;
+	int			 rv = 0;
+
+	if (depth > ENGINE_MAX_DEPTH)
+		return 0;
+	if ((rv = ops->list(ctx, dir, &ents, &n, err, errlen)) != 0)
+		return rv == 1 ? 0 : -1;
+	for (i = 0; i < n && rv == 0; i++) {
+		if ((path = path_join(dir, ents[i].name)) == NULL)
+			continue;
+		if (ents[i].kind == SOURCE_DIR)
+			rv = docs_walk(ops, ctx, path, glob, depth + 1, d, err,
+			    errlen);
+		else if (ents[i].kind == SOURCE_FILE && glob_match(glob, path))
+			rv = docs_add(ops, ctx, path, d, err, errlen);
+		free(path);
+	}
+	source_entries_free(ents, n);
+	return rv;
+}
+
+static int
+load_docs(const struct policy *p, const struct source_ops *ops, void *ctx,
+    struct docs *d, char *err, size_t errlen)
+{
+	size_t	 i, dl;
+	char	*dir;
+	int	 rv;
+
+	for (i = 0; i < p->documentation.len; i++) {
+		const char	*g = p->documentation.items[i];
+
+		if (glob_is_literal(g)) {
+			if (docs_add(ops, ctx, g, d, err, errlen) == -1)
+				return -1;
+			continue;
+		}
+		dl = glob_literal_dir(g);
+		if ((dir = xstrndup(g, dl)) == NULL)
+			return -1;
+		rv = docs_walk(ops, ctx, dir, g, 0, d, err, errlen);
+		free(dir);
+		if (rv == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+docs_free(struct docs *d)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->n; i++) {
+		free((char *)d->files[i].path);
+		free((char *)d->files[i].data);
+	}
+	free(d->files);
+}
+
+int
+engine_check(const struct engine_opts *o, const struct source_ops *ops,
+    void *ctx, struct engine_result *r, char *err, size_t errlen)
+{
+	struct rules_input	 in;
+	struct docs		 docs = { NULL, 0, 0 };
+	size_t			 i;
+	int			 rv = -1;
+
+	memset(r, 0, sizeof(*r));
+	err[0] = '\0';
+	if (engine_versions_dirs(o, ops, ctx, &r->versions_dirs, err,
+	    errlen) == -1)
+		return -1;
+	for (i = 0; i < r->versions_dirs.len; i++)
+		if (read_versions_dir(ops, ctx, r->versions_dirs.items[i], r,
+		    err, errlen) == -1)
+			return -1;
+	if (graph_build(&r->graph, r->migrations, r->n) == -1) {
+		snprintf(err, errlen, "out of memory building the graph");
+		return -1;
+	}
+	memset(&in, 0, sizeof(in));
+	in.migrations = r->migrations;
+	in.n = r->n;
+	in.new_paths = o->new_paths;
+	if (o->policy->severity[RULE_MERGE_DOCUMENTED] != RULE_SEV_OFF &&
+	    rules_has_merge(&in)) {
+		if (load_docs(o->policy, ops, ctx, &docs, err, errlen) == -1)
+			goto done;
+		in.docs = docs.files;
+		in.ndocs = docs.n;
+	}
+	if (rules_run(o->policy, &in, &r->graph, &r->diags) == -1 ||
+	    rules_settle(o->policy, &in, &r->diags) == -1) {
+		snprintf(err, errlen, "out of memory running the rules");
+		goto done;
+	}
+	rv = 0;
+done:
+	docs_free(&docs);
+	return rv;
+}
+
+void
+engine_result_free(struct engine_result *r)
+{
+	size_t	 i;
+
+	graph_free(&r->graph);
+	for (i = 0; i < r->n; i++)
+		migration_clear(&r->migrations[i]);
+	free(r->migrations);
+	diag_list_clear(&r->diags);
+	strvec_clear(&r->versions_dirs);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,171 @@
+/*
+ * fs.c: the working-tree source.  Every open is relative to the root
+ * directory descriptor with O_NOFOLLOW, so nothing outside the tree is
+ * read through a symbolic link.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "revguard/fs.h"
+
+#define FS_MAX_FILE	(64 * 1024 * 1024)
+
+int
+fs_tree_open(struct fs_tree *t, const char *root, char *err, size_t errlen)
+{
+	if ((t->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1) {
+		snprintf(err, errlen, "cannot open directory `%s`: %s", root,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+fs_tree_close(struct fs_tree *t)
+{
+	if (t->root_fd != -1)
+		close(t->root_fd);
+	t->root_fd = -1;
+}
+
+static int
+fs_read(void *ctx, const char *path, char **data, size_t *len, char *err,
+    size_t errlen)
+{
+	struct fs_tree	*t = ctx;
+	struct stat	 st;
+	ssize_t		 r;
+	size_t		 got = 0;
+	int		 fd;
+
+	fd = openat(t->root_fd, path[0] ? path : ".",
+	    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+			return 1;
+		snprintf(err, errlen, "cannot open `%s`: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 1;
+	}
+	if (st.st_size > FS_MAX_FILE) {
+		snprintf(err, errlen, "`%s` is larger than %d bytes", path,
+		    FS_MAX_FILE);
+		close(fd);
+		return -1;
+	}
+	if ((*data = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while (got < (size_t)st.st_size) {
+		r = read(fd, *data + got, (size_t)st.st_size - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			snprintf(err, errlen, "cannot read `%s`: %s", path,
+			    r == 0 ? "file shrank" : strerror(errno));
+			free(*data);
+			close(fd);
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	(*data)[got] = '\0';
+	*len = got;
+	close(fd);
+	return 0;
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct source_entry *)a)->name,
+	    ((const struct source_entry *)b)->name);
+}
+
+static int
+fs_list(void *ctx, const char *path, struct source_entry **out, size_t *n,
+    char *err, size_t errlen)
+{
+	struct fs_tree		*t = ctx;
+	struct source_entry	*v = NULL, *nv;
+	struct dirent		*de;
+	struct stat		 st;
+	DIR			*dir;
+	size_t			 count = 0, cap = 0;
+	int			 fd;
+
+	fd = openat(t->root_fd, path[0] ? path : ".",
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+			return 1;
+		snprintf(err, errlen, "cannot open `%s`: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if ((dir = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (count + 1 >= cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
+				goto fail;
+			v = nv;
+		}
+		if (fstatat(dirfd(dir), de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		if ((v[count].name = strdup(de->d_name)) == NULL)
+			goto fail;
+		v[count].kind = S_ISREG(st.st_mode) ? SOURCE_FILE :
+		    S_ISDIR(st.st_mode) ? SOURCE_DIR :
+		    S_ISLNK(st.st_mode) ? SOURCE_SYMLINK : SOURCE_OTHER;
+		/* A nested repository is what a submodule looks like. */
+		if (v[count].kind == SOURCE_DIR) {
+			char	 gitpath[4096];
+
+			snprintf(gitpath, sizeof(gitpath), "%s/.git",
+			    de->d_name);
+			if (fstatat(dirfd(dir), gitpath, &st,
+			    AT_SYMLINK_NOFOLLOW) == 0)
+				v[count].kind = SOURCE_SUBMODULE;
+		}
+		count++;
+	}
+	closedir(dir);
+	if (count > 1)
+		qsort(v, count, sizeof(*v), entry_cmp);
+	*out = v ? v : calloc(1, sizeof(*v));
+	*n = count;
+	return *out ? 0 : -1;
+fail:
+	closedir(dir);
+	source_entries_free(v, count);
+	snprintf(err, errlen, "out of memory listing `%s`", path);
+	return -1;
+}
+
+const struct source_ops fs_source_ops = {
+	fs_read,
+	fs_list
+};

@@ -1,0 +1,189 @@
+/*
+ * report.c: text, JSON and dot renderings of a check.  The text form is
+ * `path:line: severity[rule-id]: message` then an indented `hint:`, the
+ * shape compilers use, so editors and CI annotate the right line.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "revguard/report.h"
+
+void
+report_text(FILE *f, const struct engine_result *r)
+{
+	const struct diag	*d;
+	size_t			 i, errors, warnings;
+
+	for (i = 0; i < r->diags.len; i++) {
+		d = &r->diags.items[i];
+		if (d->path != NULL)
+			fprintf(f, "%s:", d->path);
+		else if (r->versions_dirs.len > 0)
+			fprintf(f, "%s:", r->versions_dirs.items[0]);
+		if (d->line > 0)
+			fprintf(f, "%d:", d->line);
+		fprintf(f, " %s[%s]: %s\n", rule_sev_name(d->severity),
+		    rule_name(d->rule), d->message);
+		if (d->hint != NULL)
+			fprintf(f, "    hint: %s\n", d->hint);
+	}
+	errors = diag_count(&r->diags, RULE_SEV_ERROR);
+	warnings = diag_count(&r->diags, RULE_SEV_WARN);
+	fprintf(f, "revguard: %zu migration%s, %zu error%s, %zu warning%s\n",
+	    r->n, r->n == 1 ? "" : "s", errors, errors == 1 ? "" : "s",
+	    warnings, warnings == 1 ? "" : "s");
+}
+
+static json_t *
+strvec_json(const struct strvec *v)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; a != NULL && i < v->len; i++)
+		json_array_append_new(a, json_string(v->items[i]));
+	return a;
+}
+
+static json_t *
+nodes_json(const struct engine_result *r, int heads)
+{
+	json_t	*a = json_array();
+	size_t	*nodes = NULL, n = 0, i;
+
+	if ((heads ? graph_heads(&r->graph, &nodes, &n) :
+	    graph_bases(&r->graph, &nodes, &n)) == -1)
+		return a;
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(
+		    r->graph.nodes[nodes[i]]->revision));
+	free(nodes);
+	return a;
+}
+
+json_t *
+report_diag_json(const struct diag *d)
+{
+	return json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:o}",
+	    "rule", rule_name(d->rule),
+	    "severity", rule_sev_name(d->severity),
+	    "path", d->path ? json_string(d->path) : json_null(),
+	    "line", d->line > 0 ? json_integer(d->line) : json_null(),
+	    "message", d->message,
+	    "hint", d->hint ? json_string(d->hint) : json_null(),
+	    "revisions", strvec_json(&d->revisions));
+}
+
+json_t *
+report_json(const struct engine_result *r, const struct report_subject *s)
+{
+	json_t	*o, *diags;
+	size_t	 i;
+
+	diags = json_array();
+	for (i = 0; i < r->diags.len; i++)
+		json_array_append_new(diags,
+		    report_diag_json(&r->diags.items[i]));
+	o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:I, "
+	    "s:I, s:o}",
+	    "schema", "revguard.check/1",
+	    "repository", s->repository ? json_string(s->repository) :
+	    json_null(),
+	    "rev", s->rev ? json_string(s->rev) : json_null(),
+	    "commit", s->commit ? json_string(s->commit) : json_null(),
+	    "worktree", s->worktree ? json_string(s->worktree) : json_null(),
+	    "versions_dirs", strvec_json(&r->versions_dirs),
+	    "migrations", (json_int_t)r->n,
+	    "heads", nodes_json(r, 1),
+	    "bases", nodes_json(r, 0),
+	    "errors", (json_int_t)diag_count(&r->diags, RULE_SEV_ERROR),
+	    "warnings", (json_int_t)diag_count(&r->diags, RULE_SEV_WARN),
+	    "diagnostics", diags);
+	return o;
+}
+
+void
+report_heads(FILE *f, const struct engine_result *r)
+{
+	size_t	*nodes = NULL, n = 0, i;
+
+	if (graph_heads(&r->graph, &nodes, &n) == -1)
+		return;
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s %s\n", r->graph.nodes[nodes[i]]->revision,
+		    r->graph.nodes[nodes[i]]->path);
+	free(nodes);
+}
+
+/* Writes s as a dot double-quoted string body. */
+static void
+dot_quote(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+void
+report_graph_dot(FILE *f, const struct engine_result *r)
+{
+	const struct graph	*g = &r->graph;
+	size_t			 i, j;
+
+	fprintf(f, "digraph revisions {\n\trankdir=BT;\n"
+	    "\tnode [shape=box, fontname=monospace];\n");
+	for (i = 0; i < g->n; i++) {
+		fputs("\t\"", f);
+		dot_quote(f, g->nodes[i]->revision);
+		fputs("\" [label=\"", f);
+		dot_quote(f, g->nodes[i]->revision);
+		fputs("\\n", f);
+		dot_quote(f, g->nodes[i]->path);
+		fprintf(f, "\"%s];\n", graph_nchildren(g, i) == 0 ?
+		    ", style=bold" : "");
+	}
+	for (i = 0; i < g->n; i++) {
+		for (j = 0; j < g->nodes[i]->down_revisions.len; j++) {
+			fputs("\t\"", f);
+			dot_quote(f, g->nodes[i]->revision);
+			fputs("\" -> \"", f);
+			dot_quote(f, g->nodes[i]->down_revisions.items[j]);
+			fputs("\";\n", f);
+		}
+		for (j = 0; j < g->nodes[i]->depends_on.len; j++) {
+			fputs("\t\"", f);
+			dot_quote(f, g->nodes[i]->revision);
+			fputs("\" -> \"", f);
+			dot_quote(f, g->nodes[i]->depends_on.items[j]);
+			fputs("\" [style=dashed];\n", f);
+		}
+	}
+	fputs("}\n", f);
+}
+
+json_t *
+report_graph_json(const struct engine_result *r)
+{
+	const struct graph	*g = &r->graph;
+	json_t			*revs = json_array();
+	size_t			 i;
+
+	for (i = 0; i < g->n; i++) {
+		const struct migration	*m = g->nodes[i];
+
+		json_array_append_new(revs, json_pack(
+		    "{s:s, s:s, s:o, s:o, s:o}",
+		    "revision", m->revision, "path", m->path,
+		    "down_revisions", strvec_json(&m->down_revisions),
+		    "depends_on", strvec_json(&m->depends_on),
+		    "branch_labels", strvec_json(&m->branch_labels)));
+	}
+	return json_pack("{s:s, s:o, s:o, s:o}",
+	    "schema", "revguard.graph/1",
+	    "revisions", revs,
+	    "heads", nodes_json(r, 1),
+	    "bases", nodes_json(r, 0));
+}
