@@ -79,42 +79,45 @@ is_alnum(int c)
 	    (c >= 'A' && c <= 'Z');
 }
 
+/*
+ * Since P(X >= k) >= p^k and (1/8)^7 > 1e-7, no threshold is below 8:
+ * IDs with fewer progression links are settled without the tail sum.
+ */
+#define PLACEHOLDER_MIN_LINKS	8
+
 int
 placeholder_check(const char *id, struct placeholder_match *why)
 {
 	static const int	 strides[] = { 2, 1 };
-	static const int	 dirs[] = { 1, -1 };
 	size_t			 len = strlen(id);
-	int			 s, d, i, n, links, threshold, a, b;
+	int			 s, i, n, up, down, links, a, b;
 
 	if (len < 3 || len > PLACEHOLDER_MAX_LEN)
 		return 0;
 	for (s = 0; s < 2; s++) {
 		n = (int)len - strides[s];
-		threshold = placeholder_threshold(n);
-		if (threshold > n)
-			continue;
-		for (d = 0; d < 2; d++) {
-			links = 0;
-			for (i = 0; i < n; i++) {
-				a = (unsigned char)id[i];
-				b = (unsigned char)id[i + strides[s]];
-				if (is_alnum(a) && (b == a ||
-				    b == step(a, dirs[d])))
-					links++;
-			}
-			if (links < threshold)
+		up = down = 0;
+		for (i = 0; i < n; i++) {
+			a = (unsigned char)id[i];
+			b = (unsigned char)id[i + strides[s]];
+			if (!is_alnum(a))
 				continue;
-			if (why != NULL) {
-				why->stride = strides[s];
-				why->direction = dirs[d];
-				why->links = links;
-				why->total = n;
-				why->probability = placeholder_binomial_tail(n,
-				    links, PLACEHOLDER_LINK_P);
-			}
-			return 1;
+			up += b == a || b == step(a, 1);
+			down += b == a || b == step(a, -1);
 		}
+		links = up >= down ? up : down;
+		if (links < PLACEHOLDER_MIN_LINKS ||
+		    links < placeholder_threshold(n))
+			continue;
+		if (why != NULL) {
+			why->stride = strides[s];
+			why->direction = up >= down ? 1 : -1;
+			why->links = links;
+			why->total = n;
+			why->probability = placeholder_binomial_tail(n, links,
+			    PLACEHOLDER_LINK_P);
+		}
+		return 1;
 	}
 	return 0;
 }

@@ -161,7 +161,7 @@ tmatch(const char *t, const char *s, const char *rev)
 		}
 		n = (size_t)(close - t - 2);
 		digits = 0;
-		for (t = close + 1; *t != '\0' && strchr("0123456789-", *t);
+		for (t = close + 1; *t != '\0' && strchr("0123456789-.", *t);
 		    t++)
 			;
 		if (*t == 'd')
