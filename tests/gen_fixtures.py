@@ -262,8 +262,9 @@ def git(cwd, *args):
                GIT_COMMITTER_EMAIL="fixture@example.invalid",
                GIT_AUTHOR_DATE="2024-01-01T00:00:00Z",
                GIT_COMMITTER_DATE="2024-01-01T00:00:00Z")
-    subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=cwd,
-                   env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["git", "-c", "init.defaultBranch=main", "-c", "gc.auto=0",
+                    *args], cwd=cwd, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
 
 
 def main():

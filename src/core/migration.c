@@ -37,32 +37,39 @@ parse_fail(struct parse *p, int line, const char *hint, const char *msg)
 	return -1;
 }
 
+/* 1-based line number of byte offset off. */
+static int
+line_of(const char *d, size_t off)
+{
+	const char	*p = d, *end = d + off;
+	int		 line = 1;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		line++;
+		p++;
+	}
+	return line;
+}
+
 /* Finds the first line of a merge conflict marker, or 0. */
 static int
 find_conflict_marker(const char *d, size_t len)
 {
-	static const char	*markers[] = { "<<<<<<<", "=======", ">>>>>>>",
-		"|||||||", NULL };
-	size_t			 pos = 0, i, n;
-	int			 line = 1;
-	char			 c;
+	const char	*p = d, *end = d + len, *nl;
+	char		 c;
 
-	while (pos < len) {
-		for (i = 0; markers[i] != NULL; i++) {
-			n = strlen(markers[i]);
-			if (pos + n > len || memcmp(d + pos, markers[i], n) != 0)
-				continue;
-			c = pos + n < len ? d[pos + n] : '\n';
+	while (p < end) {
+		if (end - p >= 7 && (*p == '<' || *p == '=' || *p == '>' ||
+		    *p == '|') && memcmp(p, "<<<<<<<", 7) * memcmp(p,
+		    "=======", 7) * memcmp(p, ">>>>>>>", 7) * memcmp(p,
+		    "|||||||", 7) == 0) {
+			c = end - p > 7 ? p[7] : '\n';
 			if (c == ' ' || c == '\n' || c == '\r')
-				return line;
+				return line_of(d, (size_t)(p - d));
 		}
-		while (pos < len && d[pos] != '\n' && d[pos] != '\r')
-			pos++;
-		if (pos < len && d[pos] == '\r' && pos + 1 < len &&
-		    d[pos + 1] == '\n')
-			pos++;
-		pos++;
-		line++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		p = nl + 1;
 	}
 	return 0;
 }
@@ -73,13 +80,9 @@ find_bad_utf8(const unsigned char *d, size_t len)
 {
 	size_t		 pos = 0, n, i;
 	unsigned int	 cp;
-	int		 line = 1;
 
 	while (pos < len) {
 		if (d[pos] < 0x80) {
-			if (d[pos] == '\n' || (d[pos] == '\r' &&
-			    (pos + 1 == len || d[pos + 1] != '\n')))
-				line++;
 			pos++;
 			continue;
 		}
@@ -93,21 +96,23 @@ find_bad_utf8(const unsigned char *d, size_t len)
 			n = 3;
 			cp = d[pos] & 0x07;
 		} else
-			return line;
+			goto bad;
 		if (pos + n >= len)
-			return line;
+			goto bad;
 		for (i = 1; i <= n; i++) {
 			if ((d[pos + i] & 0xc0) != 0x80)
-				return line;
+				goto bad;
 			cp = (cp << 6) | (d[pos + i] & 0x3f);
 		}
 		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
 		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
 		    (cp >= 0xd800 && cp <= 0xdfff))
-			return line;
+			goto bad;
 		pos += n + 1;
 	}
 	return 0;
+bad:
+	return line_of((const char *)d, pos);
 }
 
 static int
@@ -399,11 +404,7 @@ migration_parse(const char *path, const char *data, size_t len,
 		len -= 3;
 	}
 	if ((nul = memchr(data, '\0', len)) != NULL) {
-		const char	*c;
-
-		line = 1;
-		for (c = data; c < (const char *)nul; c++)
-			line += *c == '\n';
+		line = line_of(data, (size_t)((const char *)nul - data));
 		return parse_fail(&p, line, "migrations must be Python "
 		    "source text", "binary file: contains a NUL byte");
 	}

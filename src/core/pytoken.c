@@ -111,6 +111,18 @@ is_name_char(unsigned char c)
 }
 
 static int
+is_prefix_char(char c)
+{
+	switch (c) {
+	case 'r': case 'R': case 'b': case 'B':
+	case 'u': case 'U': case 'f': case 'F':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
 hexval(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -287,9 +299,13 @@ lex_string(struct lexer *lx, size_t start, const char *prefix, size_t plen)
 			}
 			continue;
 		}
-		if (buf_append(&b, d + lx->pos, 1) == -1)
+		/* A run of ordinary characters is copied in one go. */
+		for (i = lx->pos + 1; i < lx->len && d[i] != q && d[i] != '\\' &&
+		    d[i] != '\n' && d[i] != '\r'; i++)
+			;
+		if (buf_append(&b, d + lx->pos, i - lx->pos) == -1)
 			goto nomem;
-		lx->pos++;
+		lx->pos = i;
 	}
 	if ((t = lex_push(lx, PYTOK_STRING, start, lx->pos, line,
 	    line_pos)) == NULL)
@@ -402,11 +418,14 @@ pytoken_scan(const char *data, size_t len, struct pytok_list *out,
 		c = d[lx.pos];
 		start = lx.pos;
 		if (c == ' ' || c == '\t' || c == '\f') {
-			lx.pos++;
+			while (++lx.pos < len && (d[lx.pos] == ' ' ||
+			    d[lx.pos] == '\t' || d[lx.pos] == '\f'))
+				;
 			continue;
 		}
 		if (c == '#') {
-			while (lx.pos < len && !eol_len(&lx, lx.pos))
+			while (lx.pos < len && d[lx.pos] != '\n' &&
+			    d[lx.pos] != '\r')
 				lx.pos++;
 			continue;
 		}
@@ -434,8 +453,7 @@ pytoken_scan(const char *data, size_t len, struct pytok_list *out,
 		/* String prefixes: up to two letters of rbuf. */
 		plen = 0;
 		while (plen < 2 && lx.pos + plen < len &&
-		    strchr("rRbBuUfF", d[lx.pos + plen]) != NULL &&
-		    d[lx.pos + plen] != '\0')
+		    is_prefix_char(d[lx.pos + plen]))
 			plen++;
 		for (i = plen; i > 0; i--) {
 			if (lx.pos + i < len &&
@@ -460,14 +478,17 @@ pytoken_scan(const char *data, size_t len, struct pytok_list *out,
 		} else {
 			size_t	 oplen = 1;
 
-			for (i = 0; ops3[i] != NULL; i++)
-				if (lx.pos + 3 <= len &&
-				    memcmp(d + lx.pos, ops3[i], 3) == 0)
-					oplen = 3;
-			for (i = 0; oplen == 1 && ops2[i] != NULL; i++)
-				if (lx.pos + 2 <= len &&
-				    memcmp(d + lx.pos, ops2[i], 2) == 0)
-					oplen = 2;
+			/* Every longer operator has one of these second. */
+			if (lx.pos + 1 < len &&
+			    strchr("=<>*/.", d[lx.pos + 1]) != NULL) {
+				for (i = 0; ops3[i] != NULL; i++)
+					if (lx.pos + 3 <= len &&
+					    memcmp(d + lx.pos, ops3[i], 3) == 0)
+						oplen = 3;
+				for (i = 0; oplen == 1 && ops2[i] != NULL; i++)
+					if (memcmp(d + lx.pos, ops2[i], 2) == 0)
+						oplen = 2;
+			}
 			if (oplen == 1 && strchr("()[]{}", c) != NULL &&
 			    lex_bracket(&lx, c) == -1)
 				goto fail;
@@ -517,8 +538,8 @@ fail:
 int
 pytok_is(const struct pytok *t, enum pytok_type type, const char *s)
 {
-	return t->type == type && t->textlen == strlen(s) &&
-	    memcmp(t->text, s, t->textlen) == 0;
+	return t->type == type && t->text[0] == s[0] &&
+	    t->textlen == strlen(s) && memcmp(t->text, s, t->textlen) == 0;
 }
 
 void

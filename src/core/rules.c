@@ -230,12 +230,12 @@ check_placeholder(const struct policy *p, pcre2_match_data *md,
 	if (placeholder_check(m->revision, &why)) {
 		return with_revs(diag_add(out, RULE_PLACEHOLDER_ID,
 		    RULE_SEV_ERROR, m->path, m->revision_line, GEN_HINT,
-		    "revision `%s` looks hand-picked: %d of %d %s "
-		    "count %s (a random ID does that with probability "
+		    "revision `%s` looks hand-picked: in %d of %d places, "
+		    "%s repeat or count %s (probability for a random ID: "
 		    "%.1e)", m->revision, why.links, why.total,
 		    why.stride == 1 ? "neighbouring characters" :
-		    "characters two apart", why.direction > 0 ? "up or repeat" :
-		    "down or repeat", why.probability), m->revision, NULL) ?
+		    "characters two apart", why.direction > 0 ? "up" : "down",
+		    why.probability), m->revision, NULL) ?
 		    0 : -1;
 	}
 	for (i = 0; i < p->placeholder_patterns.len; i++) {
