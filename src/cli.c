@@ -14,7 +14,9 @@
 #include "revguard/config.h"
 #include "revguard/engine.h"
 #include "revguard/fs.h"
+#include "revguard/hook.h"
 #include "revguard/odb.h"
+#include "revguard/path.h"
 #include "revguard/report.h"
 
 #define EXIT_VIOLATIONS	1
@@ -48,6 +50,12 @@ usage(FILE *f)
 	    "\n"
 	    "       revguard graph [--format dot|json] [--repo DIR [--rev "
 	    "REV] | --worktree DIR]\n"
+	    "       revguard hook [--config FILE] [--socket PATH] [--timeout "
+	    "DURATION]\n"
+	    "                     [--on-unavailable reject|accept] "
+	    "[--in-process]\n"
+	    "       revguard install-hook [--repo DIR] [--force] [-- "
+	    "HOOK-OPTIONS...]\n"
 	    "       revguard --version\n");
 }
 
@@ -215,6 +223,13 @@ main(int argc, char **argv)
 	int		 rv;
 
 	memset(&c, 0, sizeof(c));
+	/* Installed as (or linked to) hooks/pre-receive. */
+	if (strcmp(path_basename(argv[0]), "pre-receive") == 0)
+		return hook_main(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "hook") == 0)
+		return hook_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "install-hook") == 0)
+		return install_hook_main(argc - 1, argv + 1);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_TROUBLE;

@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "revguard/config.h"
+#include "revguard/glob.h"
 
 #define CONFIG_MAX_SIZE		(4 * 1024 * 1024)
 #define CONFIG_MAX_DEPTH	32
@@ -266,6 +267,126 @@ get_list(struct cfgctx *c, const struct ynode *y, const char *field,
 	return 0;
 }
 
+/* A duration: a number of seconds, or a number with ms, s or m. */
+static int
+get_duration(struct cfgctx *c, const struct ynode *y, const char *field,
+    int *out_ms)
+{
+	char		*end;
+	double		 v;
+
+	if (want(c, y, YNODE_SCALAR, field) == -1)
+		return -1;
+	v = strtod(y->value, &end);
+	if (end == y->value || v < 0)
+		goto bad;
+	if (*end == '\0' || strcmp(end, "s") == 0)
+		v *= 1000;
+	else if (strcmp(end, "m") == 0)
+		v *= 60000;
+	else if (strcmp(end, "ms") != 0)
+		goto bad;
+	if (v > 86400000.0)
+		goto bad;
+	*out_ms = (int)v;
+	return 0;
+bad:
+	return cfg_error(c, y, "`%s` must be a duration such as 4s or 500ms, "
+	    "not `%s`", field, y->value);
+}
+
+static int
+get_int(struct cfgctx *c, const struct ynode *y, const char *field, int base,
+    int min, int max, int *out)
+{
+	char	*end;
+	long	 v;
+
+	if (want(c, y, YNODE_SCALAR, field) == -1)
+		return -1;
+	v = strtol(y->value, &end, base);
+	if (end == y->value || *end != '\0' || v < min || v > max)
+		return cfg_error(c, y, "`%s` must be a whole number from %d to "
+		    "%d, not `%s`", field, min, max, y->value);
+	*out = (int)v;
+	return 0;
+}
+
+static int
+load_daemon(struct cfgctx *c, const struct ynode *y, struct config_daemon *d)
+{
+	size_t	 i;
+	int	 rv;
+
+	if (want(c, y, YNODE_MAPPING, "daemon") == -1)
+		return -1;
+	for (i = 0; i + 1 < y->n; i += 2) {
+		const struct ynode	*k = y->items[i], *v = y->items[i + 1];
+		const char		*key = k->type == YNODE_SCALAR ?
+					    k->value : "?";
+
+		if (strcmp(key, "socket") == 0)
+			rv = get_string(c, v, key, &d->socket);
+		else if (strcmp(key, "socket_mode") == 0)
+			rv = get_int(c, v, key, 8, 0, 0777, &d->socket_mode);
+		else if (strcmp(key, "workers") == 0)
+			rv = get_int(c, v, key, 10, 0, 256, &d->workers);
+		else if (strcmp(key, "repo_roots") == 0)
+			rv = get_list(c, v, key, &d->repo_roots);
+		else if (strcmp(key, "job_timeout") == 0)
+			rv = get_duration(c, v, key, &d->job_timeout_ms);
+		else if (strcmp(key, "client_timeout") == 0)
+			rv = get_duration(c, v, key, &d->client_timeout_ms);
+		else if (strcmp(key, "shutdown_timeout") == 0)
+			rv = get_duration(c, v, key, &d->shutdown_timeout_ms);
+		else if (strcmp(key, "max_frame") == 0)
+			rv = get_int(c, v, key, 10, 4096, 64 << 20,
+			    &d->max_frame);
+		else
+			rv = cfg_error(c, k, "unknown key `%s` in `daemon`",
+			    key);
+		if (rv == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+load_hook(struct cfgctx *c, const struct ynode *y, struct config_hook *h)
+{
+	size_t	 i;
+	int	 rv;
+
+	if (want(c, y, YNODE_MAPPING, "hook") == -1)
+		return -1;
+	for (i = 0; i + 1 < y->n; i += 2) {
+		const struct ynode	*k = y->items[i], *v = y->items[i + 1];
+		const char		*key = k->type == YNODE_SCALAR ?
+					    k->value : "?";
+
+		if (strcmp(key, "socket") == 0)
+			rv = get_string(c, v, key, &h->socket);
+		else if (strcmp(key, "timeout") == 0)
+			rv = get_duration(c, v, key, &h->timeout_ms);
+		else if (strcmp(key, "on_unavailable") == 0) {
+			if (v->type == YNODE_SCALAR &&
+			    strcmp(v->value, "reject") == 0)
+				h->fail_open = 0;
+			else if (v->type == YNODE_SCALAR &&
+			    strcmp(v->value, "accept") == 0)
+				h->fail_open = 1;
+			else
+				return cfg_error(c, v, "`on_unavailable` must "
+				    "be reject or accept");
+			rv = 0;
+		} else
+			rv = cfg_error(c, k, "unknown key `%s` in `hook`", key);
+		if (rv == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 load_rules(struct cfgctx *c, const struct ynode *y, struct policy *p)
 {
@@ -291,10 +412,21 @@ load_rules(struct cfgctx *c, const struct ynode *y, struct policy *p)
 	return 0;
 }
 
+enum tree_scope {
+	SCOPE_TOP,		/* the whole file */
+	SCOPE_BASE,		/* the whole file, but not `repositories` */
+	SCOPE_OVERRIDE		/* one `repositories` entry */
+};
+
+static int load_overrides(struct cfgctx *, const struct ynode *,
+    const struct ynode *, struct config *);
+
 static int
-load_tree(struct cfgctx *c, const struct ynode *root, struct config *cfg)
+load_tree(struct cfgctx *c, const struct ynode *root, struct config *cfg,
+    enum tree_scope scope)
 {
 	struct policy	*p = &cfg->policy;
+	const struct ynode *repos = NULL;
 	char		 perr[512];
 	size_t		 i;
 	int		 rv;
@@ -303,7 +435,8 @@ load_tree(struct cfgctx *c, const struct ynode *root, struct config *cfg)
 		return 0;
 	if (root->type == YNODE_SCALAR && root->value[0] == '\0')
 		return 0;
-	if (want(c, root, YNODE_MAPPING, "the document") == -1)
+	if (want(c, root, YNODE_MAPPING, scope == SCOPE_OVERRIDE ?
+	    "a repositories entry" : "the document") == -1)
 		return -1;
 	for (i = 0; i + 1 < root->n; i += 2) {
 		const struct ynode	*k = root->items[i], *v =
@@ -316,9 +449,9 @@ load_tree(struct cfgctx *c, const struct ynode *root, struct config *cfg)
 			rv = get_list(c, v, key, &cfg->versions_paths);
 		else if (strcmp(key, "alembic_ini") == 0)
 			rv = get_string(c, v, key, &cfg->alembic_ini);
-		else if (strcmp(key, "revision_format") == 0) {
+		else if (strcmp(key, "revision_format") == 0)
 			rv = get_string(c, v, key, &p->revision_format);
-		} else if (strcmp(key, "file_template") == 0)
+		else if (strcmp(key, "file_template") == 0)
 			rv = get_string(c, v, key, &p->file_template);
 		else if (strcmp(key, "merge_marker") == 0)
 			rv = get_string(c, v, key, &p->merge_marker);
@@ -332,8 +465,24 @@ load_tree(struct cfgctx *c, const struct ynode *root, struct config *cfg)
 			rv = get_bool(c, v, key, &p->strict);
 		else if (strcmp(key, "rules") == 0)
 			rv = load_rules(c, v, p);
-		else
-			rv = cfg_error(c, k, "unknown key `%s`", key);
+		else if (strcmp(key, "guarded_refs") == 0)
+			rv = get_list(c, v, key, &cfg->guarded_refs);
+		else if (strcmp(key, "baseline_file") == 0)
+			rv = get_string(c, v, key, &cfg->baseline_file);
+		else if (scope == SCOPE_OVERRIDE && strcmp(key, "match") == 0)
+			rv = want(c, v, YNODE_SCALAR, key);
+		else if (scope != SCOPE_OVERRIDE && strcmp(key, "daemon") == 0)
+			rv = load_daemon(c, v, &cfg->daemon);
+		else if (scope != SCOPE_OVERRIDE && strcmp(key, "hook") == 0)
+			rv = load_hook(c, v, &cfg->hook);
+		else if (scope != SCOPE_OVERRIDE &&
+		    strcmp(key, "repositories") == 0) {
+			repos = v;
+			rv = 0;
+		} else
+			rv = cfg_error(c, k, "unknown key `%s`%s", key,
+			    scope == SCOPE_OVERRIDE ? " in a repositories "
+			    "entry" : "");
 		if (rv == -1)
 			return -1;
 		/* Compile as we go, so a bad pattern names its line. */
@@ -342,7 +491,64 @@ load_tree(struct cfgctx *c, const struct ynode *root, struct config *cfg)
 		    policy_compile(p, perr, sizeof(perr)) == -1)
 			return cfg_error(c, v, "%s", perr);
 	}
+	if (scope == SCOPE_TOP && repos != NULL)
+		return load_overrides(c, root, repos, cfg);
 	return 0;
+}
+
+/*
+ * Each `repositories` entry becomes a whole configuration: the file's
+ * top level, then the entry on top of it.
+ */
+static int
+load_overrides(struct cfgctx *c, const struct ynode *root,
+    const struct ynode *repos, struct config *cfg)
+{
+	const struct ynode	*entry, *match;
+	struct config_override	*o;
+	size_t			 i, j;
+
+	if (want(c, repos, YNODE_SEQUENCE, "repositories") == -1)
+		return -1;
+	if ((cfg->overrides = calloc(repos->n + 1, sizeof(*o))) == NULL)
+		return cfg_error(c, repos, "out of memory");
+	for (i = 0; i < repos->n; i++) {
+		entry = repos->items[i];
+		match = NULL;
+		for (j = 0; entry->type == YNODE_MAPPING && j + 1 < entry->n;
+		    j += 2)
+			if (entry->items[j]->type == YNODE_SCALAR &&
+			    strcmp(entry->items[j]->value, "match") == 0)
+				match = entry->items[j + 1];
+		if (entry->type == YNODE_MAPPING && (match == NULL ||
+		    match->type != YNODE_SCALAR))
+			return cfg_error(c, entry, "a repositories entry needs "
+			    "`match: <path glob>`");
+		o = &cfg->overrides[cfg->noverrides];
+		if ((o->cfg = malloc(sizeof(*o->cfg))) == NULL ||
+		    config_init(o->cfg) == -1) {
+			free(o->cfg);
+			o->cfg = NULL;
+			return cfg_error(c, entry, "out of memory");
+		}
+		cfg->noverrides++;
+		if ((o->match = strdup(match ? match->value : "")) == NULL ||
+		    load_tree(c, root, o->cfg, SCOPE_BASE) == -1 ||
+		    load_tree(c, entry, o->cfg, SCOPE_OVERRIDE) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+const struct config *
+config_for_repository(const struct config *cfg, const char *path)
+{
+	size_t	 i;
+
+	for (i = 0; i < cfg->noverrides; i++)
+		if (glob_match(cfg->overrides[i].match, path))
+			return cfg->overrides[i].cfg;
+	return cfg;
 }
 
 int
@@ -351,8 +557,19 @@ config_init(struct config *cfg)
 	char	 err[256];
 
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->daemon.socket_mode = 0660;
+	cfg->daemon.job_timeout_ms = 30000;
+	cfg->daemon.client_timeout_ms = 10000;
+	cfg->daemon.shutdown_timeout_ms = 10000;
+	cfg->daemon.max_frame = 1 << 20;
+	cfg->hook.timeout_ms = 4000;
 	if (policy_init(&cfg->policy) == -1 ||
 	    (cfg->alembic_ini = strdup("alembic.ini")) == NULL ||
+	    (cfg->baseline_file = strdup(".revguard-baseline")) == NULL ||
+	    (cfg->daemon.socket = strdup(CONFIG_DEFAULT_SOCKET)) == NULL ||
+	    (cfg->hook.socket = strdup(CONFIG_DEFAULT_SOCKET)) == NULL ||
+	    strvec_push(&cfg->guarded_refs, CONFIG_DEFAULT_BRANCH) == -1 ||
+	    strvec_push(&cfg->guarded_refs, "refs/heads/release/*") == -1 ||
 	    policy_compile(&cfg->policy, err, sizeof(err)) == -1)
 		return -1;
 	return 0;
@@ -368,7 +585,7 @@ config_load_buffer(struct config *cfg, const char *name, const char *data,
 
 	if (yaml_to_tree(&c, data, len, &root) == -1)
 		return -1;
-	rv = load_tree(&c, root, cfg);
+	rv = load_tree(&c, root, cfg, SCOPE_TOP);
 	ynode_free(root);
 	if (rv == 0 && policy_compile(&cfg->policy, err, errlen) == -1)
 		return -1;
@@ -411,8 +628,23 @@ config_load_file(struct config *cfg, const char *path, char *err,
 void
 config_free(struct config *cfg)
 {
+	size_t	 i;
+
 	policy_free(&cfg->policy);
 	strvec_clear(&cfg->versions_paths);
 	free(cfg->alembic_ini);
+	strvec_clear(&cfg->guarded_refs);
+	free(cfg->baseline_file);
+	free(cfg->daemon.socket);
+	strvec_clear(&cfg->daemon.repo_roots);
+	free(cfg->hook.socket);
+	for (i = 0; i < cfg->noverrides; i++) {
+		free(cfg->overrides[i].match);
+		if (cfg->overrides[i].cfg != NULL) {
+			config_free(cfg->overrides[i].cfg);
+			free(cfg->overrides[i].cfg);
+		}
+	}
+	free(cfg->overrides);
 	memset(cfg, 0, sizeof(*cfg));
 }

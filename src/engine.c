@@ -54,7 +54,7 @@ engine_versions_dirs(const struct engine_opts *o, const struct source_ops *ops,
 		if (rv == 1)
 			snprintf(err, errlen, "no versions_path is configured "
 			    "and there is no `%s` to find it from", ini);
-		return -1;
+		return rv;
 	}
 	rv = alembic_ini_versions(ini, data, len, out, &diags);
 	free(data);
@@ -281,7 +281,7 @@ engine_check(const struct engine_opts *o, const struct source_ops *ops,
 	memset(r, 0, sizeof(*r));
 	err[0] = '\0';
 	if (engine_versions_dirs(o, ops, ctx, &r->versions_dirs, err,
-	    errlen) == -1)
+	    errlen) != 0)
 		return -1;
 	for (i = 0; i < r->versions_dirs.len; i++)
 		if (read_versions_dir(ops, ctx, r->versions_dirs.items[i], r,
@@ -295,6 +295,7 @@ engine_check(const struct engine_opts *o, const struct source_ops *ops,
 	in.migrations = r->migrations;
 	in.n = r->n;
 	in.new_paths = o->new_paths;
+	in.extra_baseline = o->extra_baseline;
 	if (o->policy->severity[RULE_MERGE_DOCUMENTED] != RULE_SEV_OFF &&
 	    rules_has_merge(&in)) {
 		if (load_docs(o->policy, ops, ctx, &docs, err, errlen) == -1)

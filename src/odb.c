@@ -289,6 +289,72 @@ odb_snapshot_path_id(struct odb_snapshot *s, const char *path,
 	return 0;
 }
 
+char *
+odb_default_branch(struct odb *o)
+{
+	git_reference	*head = NULL;
+	char		*out = NULL;
+
+	if (git_reference_lookup(&head, o->repo, "HEAD") < 0)
+		return NULL;
+	if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC)
+		out = strdup(git_reference_symbolic_target(head));
+	git_reference_free(head);
+	return out;
+}
+
+/* The tree at dir in s, or NULL when there is none. */
+static git_tree *
+tree_at(struct odb_snapshot *s, const char *dir)
+{
+	git_tree_entry	*e = NULL;
+	git_tree	*t = NULL;
+
+	if (dir[0] == '\0') {
+		git_object_dup((git_object **)&t, (git_object *)s->root);
+		return t;
+	}
+	if (git_tree_entry_bypath(&e, s->root, dir) < 0)
+		return NULL;
+	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		git_tree_lookup(&t, s->repo, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	return t;
+}
+
+int
+odb_snapshot_changed(struct odb_snapshot *base, struct odb_snapshot *head,
+    const char *dir, struct strvec *changed, char *err, size_t errlen)
+{
+	const git_tree_entry	*e, *old;
+	git_tree		*bt, *ht;
+	size_t			 i, n;
+	char			*path;
+	int			 rv = 0;
+
+	if ((ht = tree_at(head, dir)) == NULL)
+		return 0;
+	bt = tree_at(base, dir);
+	n = git_tree_entrycount(ht);
+	for (i = 0; i < n && rv == 0; i++) {
+		e = git_tree_entry_byindex(ht, i);
+		old = bt ? git_tree_entry_byname(bt, git_tree_entry_name(e)) :
+		    NULL;
+		if (old != NULL && git_oid_equal(git_tree_entry_id(old),
+		    git_tree_entry_id(e)) && git_tree_entry_filemode(old) ==
+		    git_tree_entry_filemode(e))
+			continue;
+		if ((path = path_join(dir, git_tree_entry_name(e))) == NULL ||
+		    strvec_push_owned(changed, path) == -1) {
+			snprintf(err, errlen, "out of memory");
+			rv = -1;
+		}
+	}
+	git_tree_free(bt);
+	git_tree_free(ht);
+	return rv;
+}
+
 const struct source_ops odb_source_ops = {
 	snapshot_read,
 	snapshot_list

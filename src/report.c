@@ -9,25 +9,40 @@
 
 #include "revguard/report.h"
 
+int
+report_diag_text(const struct diag *d, const char *fallback_path,
+    struct strvec *lines)
+{
+	struct buf	 b = BUF_INIT;
+	const char	*path = d->path ? d->path : fallback_path;
+
+	buf_append(&b, "", 0);
+	if (path != NULL)
+		buf_printf(&b, "%s:", path);
+	if (d->line > 0)
+		buf_printf(&b, "%d:", d->line);
+	buf_printf(&b, " %s[%s]: %s", rule_sev_name(d->severity),
+	    rule_name(d->rule), d->message);
+	if (b.data == NULL || strvec_push_owned(lines, b.data) == -1)
+		return -1;
+	if (d->hint != NULL && strvec_push_owned(lines,
+	    xasprintf("    hint: %s", d->hint)) == -1)
+		return -1;
+	return 0;
+}
+
 void
 report_text(FILE *f, const struct engine_result *r)
 {
-	const struct diag	*d;
-	size_t			 i, errors, warnings;
+	struct strvec	 lines = STRVEC_INIT;
+	size_t		 i, errors, warnings;
 
-	for (i = 0; i < r->diags.len; i++) {
-		d = &r->diags.items[i];
-		if (d->path != NULL)
-			fprintf(f, "%s:", d->path);
-		else if (r->versions_dirs.len > 0)
-			fprintf(f, "%s:", r->versions_dirs.items[0]);
-		if (d->line > 0)
-			fprintf(f, "%d:", d->line);
-		fprintf(f, " %s[%s]: %s\n", rule_sev_name(d->severity),
-		    rule_name(d->rule), d->message);
-		if (d->hint != NULL)
-			fprintf(f, "    hint: %s\n", d->hint);
-	}
+	for (i = 0; i < r->diags.len; i++)
+		report_diag_text(&r->diags.items[i], r->versions_dirs.len > 0 ?
+		    r->versions_dirs.items[0] : NULL, &lines);
+	for (i = 0; i < lines.len; i++)
+		fprintf(f, "%s\n", lines.items[i]);
+	strvec_clear(&lines);
 	errors = diag_count(&r->diags, RULE_SEV_ERROR);
 	warnings = diag_count(&r->diags, RULE_SEV_WARN);
 	fprintf(f, "revguard: %zu migration%s, %zu error%s, %zu warning%s\n",

@@ -11,10 +11,46 @@
 #include "revguard/rules.h"
 #include "revguard/strvec.h"
 
+#define CONFIG_DEFAULT_SOCKET	"/run/revguard/revguard.sock"
+#define CONFIG_DEFAULT_FILE	SYSCONFDIR "/revguard/revguard.yaml"
+/* The guarded_refs entry that stands for the repository's HEAD branch. */
+#define CONFIG_DEFAULT_BRANCH	"@default"
+
+struct config_daemon {
+	char		*socket;
+	int		 socket_mode;
+	int		 workers;		/* 0: one per core */
+	struct strvec	 repo_roots;
+	int		 job_timeout_ms;
+	int		 client_timeout_ms;
+	int		 shutdown_timeout_ms;
+	int		 max_frame;
+};
+
+struct config_hook {
+	char		*socket;
+	int		 timeout_ms;
+	int		 fail_open;		/* on_unavailable: accept */
+};
+
+struct config_override;
+
 struct config {
-	struct policy	 policy;
-	struct strvec	 versions_paths;	/* empty: from alembic.ini */
-	char		*alembic_ini;
+	struct policy		 policy;
+	struct strvec		 versions_paths;   /* empty: from alembic.ini */
+	char			*alembic_ini;
+	struct strvec		 guarded_refs;	   /* globs, @default */
+	char			*baseline_file;	   /* in the repository */
+	struct config_daemon	 daemon;
+	struct config_hook	 hook;
+	struct config_override	*overrides;
+	size_t			 noverrides;
+};
+
+/* A `repositories:` entry: repositories whose path matches use cfg. */
+struct config_override {
+	char		*match;
+	struct config	*cfg;
 };
 
 int	 config_init(struct config *);
@@ -24,5 +60,8 @@ int	 config_load_file(struct config *, const char *path, char *err,
 int	 config_load_buffer(struct config *, const char *name,
 	    const char *data, size_t len, char *err, size_t errlen);
 void	 config_free(struct config *);
+/* The configuration for the repository at path (an override or cfg). */
+const struct config *config_for_repository(const struct config *,
+	    const char *path);
 
 #endif

@@ -20,6 +20,7 @@ struct engine_opts {
 	const struct strvec	*versions_paths;	/* empty: alembic.ini */
 	const char		*alembic_ini;
 	const struct strvec	*new_paths;		/* NULL: all new */
+	const struct strvec	*extra_baseline;	/* may be NULL */
 };
 
 struct engine_result {
@@ -33,7 +34,9 @@ struct engine_result {
 	int			 no_versions_dir;	/* set with -1 */
 };
 
-/* Finds the versions directories only. */
+/* Finds the versions directories only.  Returns 0, -1 on error, or 1
+ * when there is neither a versions_path nor an alembic.ini (not an
+ * Alembic project). */
 int	 engine_versions_dirs(const struct engine_opts *,
 	    const struct source_ops *, void *ctx, struct strvec *out,
 	    char *err, size_t errlen);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "revguard/source.h"
+#include "revguard/strvec.h"
 
 #define ODB_OID_HEXMAX	64
 
@@ -38,6 +39,16 @@ void		 odb_snapshot_free(struct odb_snapshot *);
 /* Hex ID of the tree or blob at path, "" when absent; -1 on error. */
 int		 odb_snapshot_path_id(struct odb_snapshot *, const char *path,
 		    char id[ODB_OID_HEXMAX + 1]);
+
+/* The branch HEAD points at ("refs/heads/main"), even when unborn. */
+char		*odb_default_branch(struct odb *);
+/*
+ * Adds to changed the paths of files under dir that differ between base
+ * and head (added or modified; deletions cannot break a rule).
+ */
+int		 odb_snapshot_changed(struct odb_snapshot *base,
+		    struct odb_snapshot *head, const char *dir,
+		    struct strvec *changed, char *err, size_t errlen);
 
 extern const struct source_ops odb_source_ops;
 

@@ -19,6 +19,10 @@ struct report_subject {
 };
 
 void	 report_text(FILE *, const struct engine_result *);
+/* Appends "path:line: severity[rule]: message" and "    hint: ..." to
+ * lines; fallback_path stands in for graph-wide diagnostics. */
+int	 report_diag_text(const struct diag *, const char *fallback_path,
+	    struct strvec *lines);
 json_t	*report_json(const struct engine_result *,
 	    const struct report_subject *);
 json_t	*report_diag_json(const struct diag *);

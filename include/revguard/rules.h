@@ -45,6 +45,7 @@ struct rules_input {
 	size_t			 n;
 	/* Paths the change adds or modifies; NULL: treat all as new. */
 	const struct strvec	*new_paths;
+	const struct strvec	*extra_baseline;	/* may be NULL */
 	const struct doc_file	*docs;		/* documentation files */
 	size_t			 ndocs;
 };

@@ -649,14 +649,17 @@ is_new_diag(const struct diag *d, const struct strvec *new_revs,
 }
 
 static int
-all_baselined(const struct diag *d, const struct strvec *baseline)
+all_baselined(const struct diag *d, const struct strvec *baseline,
+    const struct strvec *extra)
 {
 	size_t	 i;
 
 	if (d->revisions.len == 0)
 		return 0;
 	for (i = 0; i < d->revisions.len; i++)
-		if (!strvec_contains(baseline, d->revisions.items[i]))
+		if (!strvec_contains(baseline, d->revisions.items[i]) &&
+		    (extra == NULL || !strvec_contains(extra,
+		    d->revisions.items[i])))
 			return 0;
 	return 1;
 }
@@ -680,7 +683,7 @@ rules_settle(const struct policy *p, const struct rules_input *in,
 		d = &l->items[i];
 		d->severity = p->severity[d->rule];
 		if (d->severity != RULE_SEV_OFF &&
-		    all_baselined(d, &p->baseline))
+		    all_baselined(d, &p->baseline, in->extra_baseline))
 			d->severity = RULE_SEV_OFF;
 		if (d->severity == RULE_SEV_ERROR && in->new_paths != NULL &&
 		    !p->strict && !is_new_diag(d, &new_revs, in->new_paths))

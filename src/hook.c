@@ -1,0 +1,514 @@
+/*
+ * hook.c: `revguard hook` and `revguard install-hook`.  The client is
+ * small on purpose: everything it cannot do (connect, get an answer in
+ * time, understand the answer) ends in the configured on_unavailable
+ * policy, stated to the pusher with the reason.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "revguard/config.h"
+#include "revguard/hook.h"
+#include "revguard/odb.h"
+#include "revguard/proto.h"
+#include "revguard/push.h"
+
+#define HOOK_MAX_LINE	8192
+#define HOOK_MAX_UPDATES 10000
+
+static const char *pusher_vars[] = { "GL_USERNAME", "GL_ID", "GL_PROTOCOL",
+	"GITEA_PUSHER_NAME", "GITEA_PUSHER_EMAIL", "GITHUB_USER_LOGIN",
+	"REMOTE_USER", "USER", NULL };
+
+static long long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads git's "<old> <new> <ref>" lines from stdin. */
+static int
+read_updates(FILE *in, struct push_request *req, char *err, size_t errlen)
+{
+	char	 line[HOOK_MAX_LINE], *old, *new, *ref, *save;
+	int	 n = 0;
+
+	while (fgets(line, sizeof(line), in) != NULL) {
+		n++;
+		if (strchr(line, '\n') == NULL && !feof(in)) {
+			snprintf(err, errlen, "ref update line %d is too long",
+			    n);
+			return -1;
+		}
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '\0')
+			continue;
+		old = strtok_r(line, " ", &save);
+		new = strtok_r(NULL, " ", &save);
+		ref = strtok_r(NULL, "", &save);
+		if (old == NULL || new == NULL || ref == NULL) {
+			snprintf(err, errlen, "malformed ref update line %d",
+			    n);
+			return -1;
+		}
+		if (req->nupdates >= HOOK_MAX_UPDATES ||
+		    proto_add_update(req, old, new, ref) == -1) {
+			snprintf(err, errlen, "too many ref updates");
+			return -1;
+		}
+	}
+	if (req->nupdates == 0) {
+		snprintf(err, errlen, "no ref updates on standard input");
+		return -1;
+	}
+	return 0;
+}
+
+/* Fills the request from git's pre-receive environment. */
+static int
+read_environment(struct push_request *req, char *err, size_t errlen)
+{
+	const char	*v;
+	char		 real[PATH_MAX], name[64];
+	long		 i, count;
+	int		 k;
+
+	v = getenv("GIT_DIR");
+	if (realpath(v ? v : ".", real) == NULL) {
+		snprintf(err, errlen, "GIT_DIR `%s`: %s", v ? v : ".",
+		    strerror(errno));
+		return -1;
+	}
+	if ((req->repository = strdup(real)) == NULL)
+		return -1;
+	if ((v = getenv("GIT_QUARANTINE_PATH")) != NULL && *v &&
+	    (req->quarantine = strdup(realpath(v, real) ? real : v)) == NULL)
+		return -1;
+	if ((v = getenv("GIT_OBJECT_DIRECTORY")) != NULL && *v &&
+	    (req->object_directory = strdup(realpath(v, real) ? real :
+	    v)) == NULL)
+		return -1;
+	if ((v = getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES")) != NULL &&
+	    proto_split_alternates(v, &req->alternates) == -1) {
+		snprintf(err, errlen, "cannot parse "
+		    "GIT_ALTERNATE_OBJECT_DIRECTORIES");
+		return -1;
+	}
+	/* Absolute paths: the daemon does not share our directory. */
+	for (i = 0; i < (long)req->alternates.len; i++) {
+		if (realpath(req->alternates.items[i], real) != NULL) {
+			free(req->alternates.items[i]);
+			req->alternates.items[i] = strdup(real);
+		}
+	}
+	if ((v = getenv("GIT_PUSH_OPTION_COUNT")) != NULL) {
+		count = strtol(v, NULL, 10);
+		for (i = 0; i < count && i < 100; i++) {
+			snprintf(name, sizeof(name), "GIT_PUSH_OPTION_%ld", i);
+			if ((v = getenv(name)) != NULL &&
+			    strvec_push(&req->push_options, v) == -1)
+				return -1;
+		}
+	}
+	for (k = 0; pusher_vars[k] != NULL; k++)
+		if ((v = getenv(pusher_vars[k])) != NULL &&
+		    strvec_push_owned(&req->pusher, xasprintf("%s=%s",
+		    pusher_vars[k], v)) == -1)
+			return -1;
+	return 0;
+}
+
+/* Waits for fd to become ready for events before the deadline. */
+static int
+wait_fd(int fd, short events, long long deadline)
+{
+	struct pollfd	 p = { fd, events, 0 };
+	long long	 left;
+	int		 r;
+
+	for (;;) {
+		left = deadline - now_ms();
+		if (left <= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		r = poll(&p, 1, (int)left);
+		if (r > 0)
+			return 0;
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+static int
+io_all(int fd, char *buf, size_t len, int writing, long long deadline)
+{
+	size_t	 done = 0;
+	ssize_t	 r;
+
+	while (done < len) {
+		if (wait_fd(fd, writing ? POLLOUT : POLLIN, deadline) == -1)
+			return -1;
+		r = writing ? send(fd, buf + done, len - done, MSG_NOSIGNAL) :
+		    recv(fd, buf + done, len - done, 0);
+		if (r == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r == 0) {
+			errno = ECONNRESET;
+			return -1;
+		}
+		if (r == -1)
+			return -1;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+/*
+ * Sends the request and reads the reply within timeout_ms.  Returns 0
+ * with res filled, or -1 with the reason in err.
+ */
+static int
+ask_daemon(const char *sock_path, int timeout_ms,
+    const struct push_request *req, struct push_result *res, char *err,
+    size_t errlen)
+{
+	struct sockaddr_un	 sun;
+	struct proto_header	 h;
+	enum proto_header_status st;
+	uint8_t			 hdr[PROTO_HEADER_LEN];
+	long long		 deadline = now_ms() + timeout_ms;
+	json_t			*j;
+	json_error_t		 jerr;
+	char			*frame = NULL, *body = NULL, msg[256];
+	size_t			 len;
+	int			 fd, rv = -1;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(sock_path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "socket path `%s` is too long",
+		    sock_path);
+		return -1;
+	}
+	strcpy(sun.sun_path, sock_path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 &&
+	    errno != EINPROGRESS && errno != EAGAIN) {
+		snprintf(err, errlen, "cannot connect to %s: %s", sock_path,
+		    strerror(errno));
+		goto done;
+	}
+	if ((j = proto_request_to_json(req)) == NULL ||
+	    proto_frame(PROTO_REQUEST, j, &frame, &len) == -1) {
+		json_decref(j);
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	json_decref(j);
+	if (io_all(fd, frame, len, 1, deadline) == -1 ||
+	    io_all(fd, (char *)hdr, sizeof(hdr), 0, deadline) == -1) {
+		snprintf(err, errlen, "%s %s: %s", errno == ETIMEDOUT ?
+		    "no answer within" : "talking to", errno == ETIMEDOUT ?
+		    "the timeout" : sock_path, strerror(errno));
+		goto done;
+	}
+	if ((st = proto_header_decode(hdr, &h, 64u << 20)) != PROTO_HEADER_OK ||
+	    h.type == PROTO_REQUEST) {
+		snprintf(err, errlen, "the daemon answered garbage (%s)",
+		    proto_header_error(st, &h, 64u << 20, msg, sizeof(msg)));
+		goto done;
+	}
+	if ((body = malloc(h.length + 1)) == NULL ||
+	    io_all(fd, body, h.length, 0, deadline) == -1) {
+		snprintf(err, errlen, "reading the answer: %s",
+		    strerror(errno));
+		goto done;
+	}
+	if ((j = json_loadb(body, h.length, 0, &jerr)) == NULL) {
+		snprintf(err, errlen, "the daemon answered garbage (%s)",
+		    jerr.text);
+		goto done;
+	}
+	if (h.type == PROTO_ERROR) {
+		snprintf(err, errlen, "the daemon could not check: %s",
+		    json_string_value(json_object_get(j, "error")) ?
+		    json_string_value(json_object_get(j, "error")) : "?");
+		json_decref(j);
+		goto done;
+	}
+	if (push_result_from_json(j, res) == -1) {
+		snprintf(err, errlen, "the daemon answered garbage (not a "
+		    "verdict)");
+		json_decref(j);
+		goto done;
+	}
+	json_decref(j);
+	rv = 0;
+done:
+	free(frame);
+	free(body);
+	close(fd);
+	return rv;
+}
+
+static void
+hook_usage(void)
+{
+	fprintf(stderr, "usage: revguard hook [--config FILE] [--socket PATH] "
+	    "[--timeout DURATION]\n"
+	    "                     [--on-unavailable reject|accept] "
+	    "[--in-process]\n");
+}
+
+int
+hook_main(int argc, char **argv)
+{
+	static const struct option	 opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "on-unavailable", required_argument, NULL, 'u' },
+		{ "in-process", no_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config		 cfg;
+	struct push_request	 req;
+	struct push_result	 res;
+	struct strvec		 dirs = STRVEC_INIT;
+	const char		*config_path = NULL, *sock = NULL;
+	const char		*unavailable = NULL;
+	char			 err[1024] = "", *end;
+	int			 ch, in_process = 0, timeout_ms = -1, rv, i;
+	double			 secs;
+
+	memset(&req, 0, sizeof(req));
+	memset(&res, 0, sizeof(res));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:s:t:u:i", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': config_path = optarg; break;
+		case 's': sock = optarg; break;
+		case 't':
+			secs = strtod(optarg, &end);
+			if (end == optarg || secs <= 0 || (*end && strcmp(end,
+			    "s") != 0)) {
+				hook_usage();
+				return 1;
+			}
+			timeout_ms = (int)(secs * 1000);
+			break;
+		case 'u': unavailable = optarg; break;
+		case 'i': in_process = 1; break;
+		default: hook_usage(); return 1;
+		}
+	}
+	if (config_init(&cfg) == -1) {
+		fprintf(stderr, "revguard: out of memory; push rejected\n");
+		return 1;
+	}
+	if (config_path == NULL && access(CONFIG_DEFAULT_FILE, R_OK) == 0)
+		config_path = CONFIG_DEFAULT_FILE;
+	if (config_path != NULL && config_load_file(&cfg, config_path, err,
+	    sizeof(err)) == -1) {
+		/* Without a readable policy there is no fail-open either. */
+		fprintf(stderr, "revguard: cannot read the configuration: %s\n"
+		    "revguard: push rejected; tell the server administrators\n",
+		    err);
+		config_free(&cfg);
+		return 1;
+	}
+	if (sock != NULL) {
+		free(cfg.hook.socket);
+		cfg.hook.socket = strdup(sock);
+	}
+	if (timeout_ms > 0)
+		cfg.hook.timeout_ms = timeout_ms;
+	if (unavailable != NULL) {
+		if (strcmp(unavailable, "accept") != 0 &&
+		    strcmp(unavailable, "reject") != 0) {
+			hook_usage();
+			config_free(&cfg);
+			return 1;
+		}
+		cfg.hook.fail_open = strcmp(unavailable, "accept") == 0;
+	}
+
+	if (read_updates(stdin, &req, err, sizeof(err)) == -1 ||
+	    read_environment(&req, err, sizeof(err)) == -1)
+		rv = -1;
+	else if (in_process) {
+		const struct config	*rcfg;
+
+		rcfg = config_for_repository(&cfg, req.repository);
+		odb_global_init(0);
+		rv = push_object_dirs(NULL, req.repository, &req, &dirs, err,
+		    sizeof(err));
+		if (rv == 0)
+			rv = push_check(rcfg, req.repository, &dirs, &req, &res,
+			    err, sizeof(err));
+		odb_global_shutdown();
+	} else
+		rv = ask_daemon(cfg.hook.socket, cfg.hook.timeout_ms, &req,
+		    &res, err, sizeof(err));
+
+	if (rv == 0) {
+		for (i = 0; i < (int)res.messages.len; i++)
+			fprintf(stderr, "%s\n", res.messages.items[i]);
+		rv = res.reject ? 1 : 0;
+	} else if (cfg.hook.fail_open) {
+		fprintf(stderr, "revguard: WARNING: migrations were NOT checked: "
+		    "%s\nrevguard: push accepted anyway (on_unavailable: "
+		    "accept)\n", err);
+		rv = 0;
+	} else {
+		fprintf(stderr, "revguard: cannot check this push: %s\n"
+		    "revguard: push rejected (on_unavailable: reject); try "
+		    "again, or tell the server administrators\n", err);
+		rv = 1;
+	}
+	push_result_clear(&res);
+	proto_request_clear(&req);
+	strvec_clear(&dirs);
+	config_free(&cfg);
+	return rv;
+}
+
+/* The path of this executable, for the hook script. */
+static int
+self_path(char *out, size_t len)
+{
+	ssize_t	 n = readlink("/proc/self/exe", out, len - 1);
+
+	if (n <= 0)
+		return -1;
+	out[n] = '\0';
+	return 0;
+}
+
+/* Quotes s for a POSIX shell single-quoted word. */
+static void
+shell_quote(struct buf *b, const char *s)
+{
+	buf_append(b, "'", 1);
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			buf_append(b, "'\\''", 4);
+		else
+			buf_append(b, s, 1);
+	}
+	buf_append(b, "'", 1);
+}
+
+int
+install_hook_main(int argc, char **argv)
+{
+	static const struct option	 opts[] = {
+		{ "repo", required_argument, NULL, 'r' },
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct buf	 script = BUF_INIT;
+	struct stat	 st;
+	const char	*repo = ".";
+	char		 self[PATH_MAX], dir[PATH_MAX + 32], path[PATH_MAX + 64];
+	char		 tmp[PATH_MAX + 80], *old = NULL;
+	FILE		*f;
+	long		 n;
+	int		 ch, force = 0, i, rv = 2;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+r:f", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r': repo = optarg; break;
+		case 'f': force = 1; break;
+		default:
+			fprintf(stderr, "usage: revguard install-hook [--repo "
+			    "DIR] [--force] [-- HOOK-OPTIONS...]\n");
+			return 2;
+		}
+	}
+	snprintf(dir, sizeof(dir), "%s/.git/hooks", repo);
+	if (stat(dir, &st) == -1) {
+		snprintf(dir, sizeof(dir), "%s/hooks", repo);
+		snprintf(path, sizeof(path), "%s/objects", repo);
+		if (stat(path, &st) == -1) {
+			fprintf(stderr, "revguard: `%s` is not a git "
+			    "repository\n", repo);
+			return 2;
+		}
+		mkdir(dir, 0755);
+	}
+	snprintf(path, sizeof(path), "%s/pre-receive", dir);
+	if (self_path(self, sizeof(self)) == -1) {
+		fprintf(stderr, "revguard: cannot find my own path\n");
+		return 2;
+	}
+	buf_printf(&script, "#!/bin/sh\n# Installed by `revguard "
+	    "install-hook`: checks Alembic migrations on push.\nexec ");
+	shell_quote(&script, self);
+	buf_append(&script, " hook", 5);
+	for (i = optind; i < argc; i++) {
+		buf_append(&script, " ", 1);
+		shell_quote(&script, argv[i]);
+	}
+	buf_append(&script, "\n", 1);
+
+	if ((f = fopen(path, "r")) != NULL) {
+		old = calloc(1, 65537);
+		n = old ? (long)fread(old, 1, 65536, f) : 0;
+		fclose(f);
+		if (old != NULL && (size_t)n == script.len &&
+		    memcmp(old, script.data, script.len) == 0) {
+			printf("revguard: %s is already installed\n", path);
+			rv = 0;
+			goto done;
+		}
+		if (!force) {
+			fprintf(stderr, "revguard: %s exists and is not this "
+			    "hook; use --force to replace it, or call `revguard "
+			    "hook` from it\n", path);
+			goto done;
+		}
+	}
+	snprintf(tmp, sizeof(tmp), "%s.revguard-new", path);
+	if ((f = fopen(tmp, "w")) == NULL ||
+	    fwrite(script.data, 1, script.len, f) != script.len ||
+	    fclose(f) != 0 || chmod(tmp, 0755) == -1 ||
+	    rename(tmp, path) == -1) {
+		fprintf(stderr, "revguard: cannot write %s: %s\n", path,
+		    strerror(errno));
+		unlink(tmp);
+		goto done;
+	}
+	printf("revguard: installed %s\n", path);
+	rv = 0;
+done:
+	free(old);
+	buf_clear(&script);
+	return rv;
+}

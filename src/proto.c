@@ -1,0 +1,332 @@
+/*
+ * proto.c: frame headers, request encoding and validation, and git's
+ * alternates quoting.  Everything a peer sends is checked here before the
+ * daemon looks at it.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "revguard/proto.h"
+
+#define PROTO_MAX_UPDATES	10000
+#define PROTO_MAX_FIELD		4096
+
+void
+proto_header_encode(uint8_t out[PROTO_HEADER_LEN], enum proto_type type,
+    uint32_t len)
+{
+	memcpy(out, PROTO_MAGIC, 4);
+	out[4] = PROTO_VERSION;
+	out[5] = (uint8_t)type;
+	out[6] = out[7] = 0;
+	out[8] = (uint8_t)(len >> 24);
+	out[9] = (uint8_t)(len >> 16);
+	out[10] = (uint8_t)(len >> 8);
+	out[11] = (uint8_t)len;
+}
+
+enum proto_header_status
+proto_header_decode(const uint8_t *in, struct proto_header *h,
+    uint32_t max_len)
+{
+	h->version = in[4];
+	h->type = in[5];
+	h->length = (uint32_t)in[8] << 24 | (uint32_t)in[9] << 16 |
+	    (uint32_t)in[10] << 8 | in[11];
+	if (memcmp(in, PROTO_MAGIC, 4) != 0)
+		return PROTO_HEADER_BAD_MAGIC;
+	if (h->version != PROTO_VERSION)
+		return PROTO_HEADER_BAD_VERSION;
+	if (h->type < PROTO_REQUEST || h->type > PROTO_ERROR)
+		return PROTO_HEADER_BAD_TYPE;
+	if (h->length > max_len)
+		return PROTO_HEADER_TOO_LONG;
+	return PROTO_HEADER_OK;
+}
+
+const char *
+proto_header_error(enum proto_header_status st, const struct proto_header *h,
+    uint32_t max_len, char *buf, size_t buflen)
+{
+	switch (st) {
+	case PROTO_HEADER_OK:
+		snprintf(buf, buflen, "no error");
+		break;
+	case PROTO_HEADER_BAD_MAGIC:
+		snprintf(buf, buflen, "malformed frame: not a revguard "
+		    "protocol header");
+		break;
+	case PROTO_HEADER_BAD_VERSION:
+		snprintf(buf, buflen, "unsupported protocol version %u (this "
+		    "side speaks %d)", h->version, PROTO_VERSION);
+		break;
+	case PROTO_HEADER_BAD_TYPE:
+		snprintf(buf, buflen, "malformed frame: unknown type %u",
+		    h->type);
+		break;
+	case PROTO_HEADER_TOO_LONG:
+		snprintf(buf, buflen, "frame of %u bytes exceeds the limit of "
+		    "%u", h->length, max_len);
+		break;
+	}
+	return buf;
+}
+
+int
+proto_frame(enum proto_type type, json_t *j, char **out, size_t *len)
+{
+	char	*body, *frame;
+	size_t	 n;
+
+	if ((body = json_dumps(j, JSON_COMPACT)) == NULL)
+		return -1;
+	n = strlen(body);
+	if ((frame = malloc(PROTO_HEADER_LEN + n)) == NULL) {
+		free(body);
+		return -1;
+	}
+	proto_header_encode((uint8_t *)frame, type, (uint32_t)n);
+	memcpy(frame + PROTO_HEADER_LEN, body, n);
+	free(body);
+	*out = frame;
+	*len = PROTO_HEADER_LEN + n;
+	return 0;
+}
+
+static json_t *
+strvec_json(const struct strvec *v)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; a != NULL && i < v->len; i++)
+		json_array_append_new(a, json_string(v->items[i]));
+	return a;
+}
+
+json_t *
+proto_request_to_json(const struct push_request *r)
+{
+	json_t	*updates = json_array();
+	size_t	 i;
+
+	for (i = 0; i < r->nupdates; i++)
+		json_array_append_new(updates, json_pack("{s:s, s:s, s:s}",
+		    "old", r->updates[i].old_id, "new", r->updates[i].new_id,
+		    "ref", r->updates[i].ref));
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
+	    "repository", r->repository,
+	    "quarantine", r->quarantine ? json_string(r->quarantine) :
+	    json_null(),
+	    "object_directory", r->object_directory ?
+	    json_string(r->object_directory) : json_null(),
+	    "alternates", strvec_json(&r->alternates),
+	    "push_options", strvec_json(&r->push_options),
+	    "pusher", strvec_json(&r->pusher),
+	    "updates", updates);
+}
+
+/* An optional string field: absent or null leaves *out NULL. */
+static int
+opt_string(json_t *o, const char *key, char **out, char *err, size_t errlen)
+{
+	json_t	*v = json_object_get(o, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || json_string_length(v) == 0 ||
+	    json_string_length(v) > PROTO_MAX_FIELD ||
+	    strlen(json_string_value(v)) != json_string_length(v)) {
+		snprintf(err, errlen, "field `%s` must be a non-empty string "
+		    "of at most %d bytes", key, PROTO_MAX_FIELD);
+		return -1;
+	}
+	return (*out = strdup(json_string_value(v))) == NULL ? -1 : 0;
+}
+
+static int
+opt_strings(json_t *o, const char *key, struct strvec *out, char *err,
+    size_t errlen)
+{
+	json_t	*v = json_object_get(o, key), *item;
+	size_t	 i;
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_array(v) || json_array_size(v) > 1000)
+		goto bad;
+	json_array_foreach(v, i, item) {
+		if (!json_is_string(item) ||
+		    json_string_length(item) > PROTO_MAX_FIELD ||
+		    strvec_push(out, json_string_value(item)) == -1)
+			goto bad;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "field `%s` must be a list of strings", key);
+	return -1;
+}
+
+static int
+is_object_id(const char *s)
+{
+	size_t	 n = strspn(s, "0123456789abcdef");
+
+	return s[n] == '\0' && (n == 40 || n == 64);
+}
+
+int
+proto_add_update(struct push_request *r, const char *old_id,
+    const char *new_id, const char *ref)
+{
+	struct push_update	*u;
+
+	if ((u = realloc(r->updates, (r->nupdates + 1) * sizeof(*u))) == NULL)
+		return -1;
+	r->updates = u;
+	u = &u[r->nupdates];
+	u->old_id = strdup(old_id);
+	u->new_id = strdup(new_id);
+	u->ref = strdup(ref);
+	r->nupdates++;
+	return u->old_id && u->new_id && u->ref ? 0 : -1;
+}
+
+int
+proto_request_from_json(json_t *j, struct push_request *r, char *err,
+    size_t errlen)
+{
+	json_t	*updates, *u;
+	size_t	 i;
+
+	memset(r, 0, sizeof(*r));
+	if (!json_is_object(j)) {
+		snprintf(err, errlen, "request must be a JSON object");
+		return -1;
+	}
+	if (opt_string(j, "repository", &r->repository, err, errlen) == -1 ||
+	    opt_string(j, "quarantine", &r->quarantine, err, errlen) == -1 ||
+	    opt_string(j, "object_directory", &r->object_directory, err,
+	    errlen) == -1 ||
+	    opt_strings(j, "alternates", &r->alternates, err, errlen) == -1 ||
+	    opt_strings(j, "push_options", &r->push_options, err,
+	    errlen) == -1 ||
+	    opt_strings(j, "pusher", &r->pusher, err, errlen) == -1)
+		return -1;
+	if (r->repository == NULL) {
+		snprintf(err, errlen, "field `repository` is required");
+		return -1;
+	}
+	updates = json_object_get(j, "updates");
+	if (!json_is_array(updates) || json_array_size(updates) == 0 ||
+	    json_array_size(updates) > PROTO_MAX_UPDATES) {
+		snprintf(err, errlen, "field `updates` must be a list of 1 to "
+		    "%d ref updates", PROTO_MAX_UPDATES);
+		return -1;
+	}
+	json_array_foreach(updates, i, u) {
+		const char	*o = json_string_value(json_object_get(u, "old"));
+		const char	*n = json_string_value(json_object_get(u, "new"));
+		const char	*ref = json_string_value(json_object_get(u,
+				    "ref"));
+
+		if (o == NULL || n == NULL || ref == NULL ||
+		    !is_object_id(o) || !is_object_id(n) ||
+		    strncmp(ref, "refs/", 5) != 0 ||
+		    strlen(ref) > PROTO_MAX_FIELD) {
+			snprintf(err, errlen, "updates[%zu] must have `old` and "
+			    "`new` object IDs and a `ref` under refs/", i);
+			return -1;
+		}
+		if (proto_add_update(r, o, n, ref) == -1) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+proto_request_clear(struct push_request *r)
+{
+	size_t	 i;
+
+	free(r->repository);
+	free(r->quarantine);
+	free(r->object_directory);
+	strvec_clear(&r->alternates);
+	strvec_clear(&r->push_options);
+	strvec_clear(&r->pusher);
+	for (i = 0; i < r->nupdates; i++) {
+		free(r->updates[i].old_id);
+		free(r->updates[i].new_id);
+		free(r->updates[i].ref);
+	}
+	free(r->updates);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+proto_split_alternates(const char *s, struct strvec *out)
+{
+	struct buf	 b = BUF_INIT;
+	int		 i;
+
+	while (*s != '\0') {
+		b.len = 0;
+		buf_append(&b, "", 0);
+		if (*s == '"') {
+			for (s++; *s != '"'; s++) {
+				char	 c = *s;
+
+				if (c == '\0')
+					goto bad;
+				if (c == '\\') {
+					c = *++s;
+					if (c >= '0' && c <= '7') {
+						int	 v = 0;
+
+						for (i = 0; i < 3 && *s >= '0' &&
+						    *s <= '7'; i++, s++)
+							v = v * 8 + (*s - '0');
+						s--;
+						c = (char)v;
+					} else if (c == 'n')
+						c = '\n';
+					else if (c == 't')
+						c = '\t';
+					else if (c == '\0')
+						goto bad;
+				}
+				buf_append(&b, &c, 1);
+			}
+			s++;
+			if (*s != ':' && *s != '\0')
+				goto bad;
+		} else {
+			size_t	 n = strcspn(s, ":");
+
+			buf_append(&b, s, n);
+			s += n;
+		}
+		if (b.len > 0 && strvec_push(out, b.data) == -1)
+			goto bad;
+		if (*s == ':')
+			s++;
+	}
+	buf_clear(&b);
+	return 0;
+bad:
+	buf_clear(&b);
+	return -1;
+}
+
+int
+proto_is_null_id(const char *id)
+{
+	return id[0] != '\0' && strspn(id, "0") == strlen(id);
+}
