@@ -117,3 +117,81 @@ Test(config, missing_file)
 	cr_assert_str_eq(err, "/nonexistent/r.yaml: cannot open: No such file "
 	    "or directory");
 }
+
+Test(config, daemon_hook_and_refs)
+{
+	cr_assert_eq(cfg.daemon.socket_mode, 0660);
+	cr_assert_eq(cfg.hook.timeout_ms, 4000);
+	cr_assert_eq(cfg.hook.fail_open, 0);
+	cr_assert_eq(cfg.guarded_refs.len, 2);
+	cr_assert_eq(load("daemon:\n  socket: /tmp/s.sock\n  socket_mode: 0600\n"
+	    "  workers: 3\n  repo_roots: [/srv/git, /var/git]\n"
+	    "  job_timeout: 1500ms\n  client_timeout: 2m\n"
+	    "hook:\n  timeout: 2.5s\n  on_unavailable: accept\n"
+	    "guarded_refs: [refs/heads/main]\nbaseline_file: known.txt\n"), 0,
+	    "%s", err);
+	cr_assert_str_eq(cfg.daemon.socket, "/tmp/s.sock");
+	cr_assert_eq(cfg.daemon.socket_mode, 0600);
+	cr_assert_eq(cfg.daemon.workers, 3);
+	cr_assert_eq(cfg.daemon.repo_roots.len, 2);
+	cr_assert_eq(cfg.daemon.job_timeout_ms, 1500);
+	cr_assert_eq(cfg.daemon.client_timeout_ms, 120000);
+	cr_assert_eq(cfg.hook.timeout_ms, 2500);
+	cr_assert_eq(cfg.hook.fail_open, 1);
+	cr_assert_str_eq(cfg.guarded_refs.items[0], "refs/heads/main");
+	cr_assert_str_eq(cfg.baseline_file, "known.txt");
+}
+
+Test(config, daemon_errors)
+{
+	cr_assert_eq(load("daemon:\n  workrs: 2\n"), -1);
+	cr_assert_str_eq(err, "t.yaml:2:3: unknown key `workrs` in `daemon`");
+	cr_assert_eq(load("daemon:\n  job_timeout: soon\n"), -1);
+	cr_assert_str_eq(err, "t.yaml:2:16: `job_timeout` must be a duration "
+	    "such as 4s or 500ms, not `soon`");
+	cr_assert_eq(load("hook:\n  on_unavailable: maybe\n"), -1);
+	cr_assert(strstr(err, "t.yaml:2:19: `on_unavailable` must be"), "%s",
+	    err);
+	cr_assert_eq(load("daemon:\n  workers: 9999\n"), -1);
+	cr_assert(strstr(err, "from 0 to 256"), "%s", err);
+}
+
+Test(config, repository_overrides)
+{
+	const struct config	*c;
+
+	cr_assert_eq(load("strict: false\nrules:\n  header-missing: off\n"
+	    "repositories:\n"
+	    "  - match: /srv/git/legacy/*\n    strict: true\n"
+	    "    rules:\n      placeholder-id: warn\n"
+	    "  - match: /srv/git/other.git\n    versions_path: db/v\n"), 0,
+	    "%s", err);
+	cr_assert_eq(cfg.noverrides, 2);
+	c = config_for_repository(&cfg, "/srv/git/legacy/a.git");
+	cr_assert_neq(c, &cfg);
+	cr_assert_eq(c->policy.strict, 1);
+	cr_assert_eq(c->policy.severity[RULE_PLACEHOLDER_ID], RULE_SEV_WARN);
+	/* The top level still applies underneath the override. */
+	cr_assert_eq(c->policy.severity[RULE_HEADER_MISSING], RULE_SEV_OFF);
+	c = config_for_repository(&cfg, "/srv/git/other.git");
+	cr_assert_str_eq(c->versions_paths.items[0], "db/v");
+	cr_assert_eq(c->policy.strict, 0);
+	cr_assert_eq(config_for_repository(&cfg, "/srv/git/new.git"), &cfg);
+}
+
+Test(config, override_errors)
+{
+	cr_assert_eq(load("repositories:\n  - strict: true\n"), -1);
+	cr_assert(strstr(err, "t.yaml:2:5: a repositories entry needs "
+	    "`match: <path glob>`"), "%s", err);
+	cr_assert_eq(load("repositories:\n  - match: x\n    daemon: {}\n"), -1);
+	cr_assert(strstr(err, "unknown key `daemon` in a repositories entry"),
+	    "%s", err);
+}
+
+Test(config, shipped_example_loads)
+{
+	cr_assert_eq(config_load_file(&cfg, FIXTURES "/../../../conf/"
+	    "revguard.yaml", err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(cfg.daemon.repo_roots.items[0], "/srv/git");
+}
