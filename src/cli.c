@@ -17,6 +17,7 @@
 #include "revguard/hook.h"
 #include "revguard/odb.h"
 #include "revguard/path.h"
+#include "revguard/push.h"
 #include "revguard/report.h"
 
 #define EXIT_VIOLATIONS	1
@@ -216,6 +217,27 @@ done:
 	return rv;
 }
 
+/* `revguard hook --in-process`: the daemon's check, in the hook. */
+static int
+in_process_check(const struct config *cfg, const struct push_request *req,
+    struct push_result *res, char *err, size_t errlen)
+{
+	struct strvec	 dirs = STRVEC_INIT;
+	int		 rv;
+
+	if (odb_global_init(0) == -1) {
+		snprintf(err, errlen, "cannot initialise libgit2");
+		return -1;
+	}
+	rv = push_object_dirs(NULL, req->repository, req, &dirs, err, errlen);
+	if (rv == 0)
+		rv = push_check(cfg, req->repository, &dirs, req, NULL, res,
+		    err, errlen);
+	strvec_clear(&dirs);
+	odb_global_shutdown();
+	return rv;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -225,9 +247,9 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	/* Installed as (or linked to) hooks/pre-receive. */
 	if (strcmp(path_basename(argv[0]), "pre-receive") == 0)
-		return hook_main(argc, argv);
+		return hook_main(argc, argv, in_process_check);
 	if (argc >= 2 && strcmp(argv[1], "hook") == 0)
-		return hook_main(argc - 1, argv + 1);
+		return hook_main(argc - 1, argv + 1, in_process_check);
 	if (argc >= 2 && strcmp(argv[1], "install-hook") == 0)
 		return install_hook_main(argc - 1, argv + 1);
 	if (argc < 2) {

@@ -29,11 +29,16 @@
 #include "revguard/daemon.h"
 #include "revguard/log.h"
 #include "revguard/odb.h"
+#include "revguard/parsecache.h"
 #include "revguard/proto.h"
 #include "revguard/push.h"
 #include "revguard/worker.h"
 
 #define DAEMON_MAX_CONNS	1024
+/* Parsed migrations kept across pushes (a few hundred bytes each). */
+#define DAEMON_CACHE_ENTRIES	200000
+/* Versions-directory listings kept across pushes. */
+#define DAEMON_TREE_CACHE	256
 
 struct cfgref {
 	struct config	 cfg;
@@ -58,6 +63,7 @@ struct job {
 	struct worker_job	 wj;		/* first: the pool's view */
 	struct conn		*conn;		/* NULL: nobody waits */
 	struct cfgref		*cfg;
+	const struct push_caches *caches;
 	json_t			*request;
 	char			*reply;		/* a whole frame */
 	size_t			 reply_len;
@@ -71,6 +77,9 @@ struct daemon {
 	struct event_base	*base;
 	struct evconnlistener	*listener;
 	struct worker_pool	*pool;
+	struct parse_cache	*cache;
+	struct engine_cache	 cache_ops;
+	struct push_caches	 caches;
 	struct cfgref		*cfg;
 	struct event		*ev_done, *ev_term, *ev_int, *ev_hup;
 	struct event		*ev_stop_deadline, *ev_accept_again;
@@ -200,9 +209,10 @@ job_run(struct worker_job *wj)
 	if (push_object_dirs(&base->daemon.repo_roots, repo, &req, &dirs, err,
 	    sizeof(err)) == -1)
 		goto fail;
-	if (push_check(cfg, repo, &dirs, &req, &res, err, sizeof(err)) == -1)
+	if (push_check(cfg, repo, &dirs, &req, job->caches, &res, err,
+	    sizeof(err)) == -1)
 		goto fail;
-	reply = push_result_to_json(&res);
+	reply = proto_result_to_json(&res);
 	if (reply == NULL || proto_frame(PROTO_REPLY, reply, &job->reply,
 	    &job->reply_len) == -1) {
 		json_decref(reply);
@@ -217,7 +227,7 @@ job_run(struct worker_job *wj)
 		size_t	 n = strlen(job->summary);
 
 		snprintf(job->summary + n, sizeof(job->summary) - n, " %s=%s",
-		    res.refs[i].ref, push_verdict_name(res.refs[i].verdict));
+		    res.refs[i].ref, proto_verdict_name(res.refs[i].verdict));
 	}
 	goto done;
 fail:
@@ -230,7 +240,7 @@ fail:
 done:
 	free(repo);
 	strvec_clear(&dirs);
-	push_result_clear(&res);
+	proto_result_clear(&res);
 	proto_request_clear(&req);
 }
 
@@ -364,6 +374,7 @@ conn_read(struct bufferevent *bev, void *arg)
 	job->wj.run = job_run;
 	job->conn = c;
 	job->cfg = cfgref_get(d->cfg);
+	job->caches = &d->caches;
 	job->request = j;
 	job->queued_ms = now_ms();
 	c->job = job;
@@ -626,6 +637,8 @@ daemon_run(const struct daemon_opts *o)
 	struct worker_job	*wj, *next;
 	struct conn		*c;
 	char			 err[1024];
+	unsigned long		 hits, misses;
+	size_t			 entries;
 	long			 cores;
 	int			 fd, nworkers;
 
@@ -643,6 +656,12 @@ daemon_run(const struct daemon_opts *o)
 	cores = sysconf(_SC_NPROCESSORS_ONLN);
 	nworkers = d.cfg->cfg.daemon.workers > 0 ? d.cfg->cfg.daemon.workers :
 	    cores > 0 ? (int)cores : 2;
+	if ((d.cache = parse_cache_new(DAEMON_CACHE_ENTRIES)) == NULL)
+		fatalx("cannot allocate the parse cache");
+	d.cache_ops = parse_cache_ops(d.cache);
+	d.caches.parsed = &d.cache_ops;
+	if ((d.caches.trees = odb_tree_cache_new(DAEMON_TREE_CACHE)) == NULL)
+		fatalx("cannot allocate the tree cache");
 	if ((d.pool = worker_pool_new(nworkers)) == NULL)
 		fatal("cannot start %d workers", nworkers);
 	if ((d.base = event_base_new()) == NULL)
@@ -689,9 +708,14 @@ daemon_run(const struct daemon_opts *o)
 	if (d.ev_stop_deadline != NULL)
 		event_free(d.ev_stop_deadline);
 	event_base_free(d.base);
+	parse_cache_stats(d.cache, &hits, &misses, &entries);
 	log_info("stopped: %lu requests, %lu accepted, %lu rejected, %lu "
-	    "errors", d.requests, d.accepted, d.rejected, d.errors);
+	    "errors; parse cache: %lu hits, %lu misses, %zu entries",
+	    d.requests, d.accepted, d.rejected, d.errors, hits, misses,
+	    entries);
 	cfgref_put(d.cfg);
+	parse_cache_free(d.cache);
+	odb_tree_cache_free(d.caches.trees);
 	odb_global_shutdown();
 	return 0;
 }

@@ -78,24 +78,35 @@ ends_with(const char *s, const char *suffix)
 }
 
 static int
-add_migration(struct engine_result *r, struct migration *m)
+add_migration(struct engine_result *r, struct migration *m,
+    const struct migration *borrowed)
 {
-	struct migration	*n;
+	const struct migration	**b;
+	struct migration	 *n;
+	size_t			  cap;
 
 	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 64;
-		if ((n = realloc(r->migrations, r->cap * sizeof(*n))) == NULL)
+		cap = r->cap ? r->cap * 2 : 64;
+		if ((n = realloc(r->migrations, cap * sizeof(*n))) == NULL)
 			return -1;
 		r->migrations = n;
+		if ((b = realloc(r->borrowed, cap * sizeof(*b))) == NULL)
+			return -1;
+		r->borrowed = b;
+		r->cap = cap;
 	}
+	r->borrowed[r->n] = borrowed;
 	r->migrations[r->n++] = *m;
 	return 0;
 }
 
 static int
-read_versions_dir(const struct source_ops *ops, void *ctx, const char *dir,
-    struct engine_result *r, char *err, size_t errlen)
+read_versions_dir(const struct engine_opts *o, const struct source_ops *ops,
+    void *ctx, const char *dir, struct engine_result *r, char *err,
+    size_t errlen)
 {
+	const struct engine_cache *cache = o->cache;
+	const struct migration	*hit;
 	static const char	*kinds[] = { "file", "directory",
 		"symbolic link", "submodule", "special file" };
 	struct source_entry	*ents = NULL;
@@ -133,6 +144,20 @@ read_versions_dir(const struct source_ops *ops, void *ctx, const char *dir,
 			free(path);
 			continue;
 		}
+		if (cache != NULL && ents[i].id[0] != '\0' &&
+		    (hit = cache->acquire(cache->ctx, ents[i].id)) != NULL) {
+			/* Same bytes, same parse: share it; only the name
+			 * may differ. */
+			m = *hit;
+			m.path = path;
+			r->cache_hits++;
+			if (add_migration(r, &m, hit) == -1) {
+				cache->release(cache->ctx, hit);
+				free(path);
+				goto fail;
+			}
+			continue;
+		}
 		if ((rv = ops->read(ctx, path, &data, &len, err,
 		    errlen)) != 0) {
 			if (rv == 1)
@@ -144,7 +169,9 @@ read_versions_dir(const struct source_ops *ops, void *ctx, const char *dir,
 		r->files_read++;
 		r->bytes_read += len;
 		if (migration_parse(path, data, len, &m, &r->diags) == 0) {
-			if (add_migration(r, &m) == -1) {
+			if (cache != NULL && ents[i].id[0] != '\0')
+				cache->store(cache->ctx, ents[i].id, &m);
+			if (add_migration(r, &m, NULL) == -1) {
 				migration_clear(&m);
 				free(data);
 				free(path);
@@ -279,13 +306,14 @@ engine_check(const struct engine_opts *o, const struct source_ops *ops,
 	int			 rv = -1;
 
 	memset(r, 0, sizeof(*r));
+	r->cache = o->cache;
 	err[0] = '\0';
 	if (engine_versions_dirs(o, ops, ctx, &r->versions_dirs, err,
 	    errlen) != 0)
 		return -1;
 	for (i = 0; i < r->versions_dirs.len; i++)
-		if (read_versions_dir(ops, ctx, r->versions_dirs.items[i], r,
-		    err, errlen) == -1)
+		if (read_versions_dir(o, ops, ctx, r->versions_dirs.items[i],
+		    r, err, errlen) == -1)
 			return -1;
 	if (graph_build(&r->graph, r->migrations, r->n) == -1) {
 		snprintf(err, errlen, "out of memory building the graph");
@@ -320,9 +348,16 @@ engine_result_free(struct engine_result *r)
 	size_t	 i;
 
 	graph_free(&r->graph);
-	for (i = 0; i < r->n; i++)
-		migration_clear(&r->migrations[i]);
+	for (i = 0; i < r->n; i++) {
+		if (r->borrowed[i] == NULL)
+			migration_clear(&r->migrations[i]);
+		else {
+			free(r->migrations[i].path);
+			r->cache->release(r->cache->ctx, r->borrowed[i]);
+		}
+	}
 	free(r->migrations);
+	free(r->borrowed);
 	diag_list_clear(&r->diags);
 	strvec_clear(&r->versions_dirs);
 	memset(r, 0, sizeof(*r));

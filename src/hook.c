@@ -22,7 +22,6 @@
 
 #include "revguard/config.h"
 #include "revguard/hook.h"
-#include "revguard/odb.h"
 #include "revguard/proto.h"
 #include "revguard/push.h"
 
@@ -261,7 +260,7 @@ ask_daemon(const char *sock_path, int timeout_ms,
 		json_decref(j);
 		goto done;
 	}
-	if (push_result_from_json(j, res) == -1) {
+	if (proto_result_from_json(j, res) == -1) {
 		snprintf(err, errlen, "the daemon answered garbage (not a "
 		    "verdict)");
 		json_decref(j);
@@ -286,7 +285,7 @@ hook_usage(void)
 }
 
 int
-hook_main(int argc, char **argv)
+hook_main(int argc, char **argv, hook_check_fn in_process_check)
 {
 	static const struct option	 opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -299,7 +298,6 @@ hook_main(int argc, char **argv)
 	struct config		 cfg;
 	struct push_request	 req;
 	struct push_result	 res;
-	struct strvec		 dirs = STRVEC_INIT;
 	const char		*config_path = NULL, *sock = NULL;
 	const char		*unavailable = NULL;
 	char			 err[1024] = "", *end;
@@ -361,18 +359,14 @@ hook_main(int argc, char **argv)
 	if (read_updates(stdin, &req, err, sizeof(err)) == -1 ||
 	    read_environment(&req, err, sizeof(err)) == -1)
 		rv = -1;
-	else if (in_process) {
-		const struct config	*rcfg;
-
-		rcfg = config_for_repository(&cfg, req.repository);
-		odb_global_init(0);
-		rv = push_object_dirs(NULL, req.repository, &req, &dirs, err,
-		    sizeof(err));
-		if (rv == 0)
-			rv = push_check(rcfg, req.repository, &dirs, &req, &res,
-			    err, sizeof(err));
-		odb_global_shutdown();
-	} else
+	else if (in_process && in_process_check == NULL) {
+		snprintf(err, sizeof(err), "this hook binary talks to revguardd "
+		    "only; use `revguard hook --in-process`");
+		rv = -1;
+	} else if (in_process)
+		rv = in_process_check(config_for_repository(&cfg,
+		    req.repository), &req, &res, err, sizeof(err));
+	else
 		rv = ask_daemon(cfg.hook.socket, cfg.hook.timeout_ms, &req,
 		    &res, err, sizeof(err));
 
@@ -391,9 +385,8 @@ hook_main(int argc, char **argv)
 		    "again, or tell the server administrators\n", err);
 		rv = 1;
 	}
-	push_result_clear(&res);
+	proto_result_clear(&res);
 	proto_request_clear(&req);
-	strvec_clear(&dirs);
 	config_free(&cfg);
 	return rv;
 }
@@ -437,9 +430,10 @@ install_hook_main(int argc, char **argv)
 	const char	*repo = ".";
 	char		 self[PATH_MAX], dir[PATH_MAX + 32], path[PATH_MAX + 64];
 	char		 tmp[PATH_MAX + 80], *old = NULL;
+	char		 client[PATH_MAX + 8];
 	FILE		*f;
 	long		 n;
-	int		 ch, force = 0, i, rv = 2;
+	int		 ch, force = 0, i, rv = 2, in_process = 0;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+r:f", opts, NULL)) != -1) {
@@ -468,10 +462,19 @@ install_hook_main(int argc, char **argv)
 		fprintf(stderr, "revguard: cannot find my own path\n");
 		return 2;
 	}
+	/* The small client starts faster; the in-process check needs us. */
+	for (i = optind; i < argc; i++)
+		if (strcmp(argv[i], "--in-process") == 0)
+			in_process = 1;
+	snprintf(client, sizeof(client), "%s-hook", self);
 	buf_printf(&script, "#!/bin/sh\n# Installed by `revguard "
 	    "install-hook`: checks Alembic migrations on push.\nexec ");
-	shell_quote(&script, self);
-	buf_append(&script, " hook", 5);
+	if (!in_process && access(client, X_OK) == 0)
+		shell_quote(&script, client);
+	else {
+		shell_quote(&script, self);
+		buf_append(&script, " hook", 5);
+	}
 	for (i = optind; i < argc; i++) {
 		buf_append(&script, " ", 1);
 		shell_quote(&script, argv[i]);

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <git2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,17 +16,42 @@
 #include "revguard/odb.h"
 #include "revguard/path.h"
 
+/* One directory of a tree: its entries sorted by name, as git keeps them. */
+struct listing_entry {
+	char		*name;
+	git_filemode_t	 mode;
+	git_oid		 id;
+};
+
+struct listing {
+	git_oid			 tree_id;
+	struct listing_entry	*entries;
+	size_t			 n;
+	int			 refs;		/* under the cache lock */
+};
+
+struct odb_tree_cache {
+	pthread_mutex_t		 lock;
+	struct listing		**slots;
+	size_t			 cap;
+	size_t			 next;		/* FIFO victim */
+};
+
 struct odb {
-	git_repository	*repo;
+	git_repository		*repo;
+	struct odb_tree_cache	*cache;		/* may be NULL */
 };
 
 struct odb_snapshot {
-	git_repository	*repo;
-	git_tree	*root;
+	git_repository		*repo;
+	struct odb_tree_cache	*cache;
+	git_tree		*root;
 	/* The directory most recently listed or read, kept for lookups. */
-	char		*cached_dir;
-	git_tree	*cached_tree;
+	char			*cached_dir;
+	struct listing		*cached;
 };
+
+static void	 listing_release(struct odb_tree_cache *, struct listing *);
 
 static void
 git_err(char *err, size_t errlen, const char *what, const char *arg)
@@ -113,6 +139,7 @@ odb_snapshot_open(struct odb *o, const char *rev, char oid[ODB_OID_HEXMAX + 1],
 		return NULL;
 	}
 	s->repo = o->repo;
+	s->cache = o->cache;
 	if (git_revparse_single(&obj, o->repo, rev) < 0) {
 		git_err(err, errlen, "cannot resolve revision", rev);
 		goto fail;
@@ -142,60 +169,225 @@ odb_snapshot_free(struct odb_snapshot *s)
 {
 	if (s == NULL)
 		return;
-	git_tree_free(s->cached_tree);
+	listing_release(s->cache, s->cached);
 	free(s->cached_dir);
 	git_tree_free(s->root);
 	free(s);
 }
 
-/* Finds the tree at dir; returns 0, 1 when absent or not a tree, -1. */
+static void
+listing_release(struct odb_tree_cache *c, struct listing *l)
+{
+	size_t	 i;
+	int	 last;
+
+	if (l == NULL)
+		return;
+	if (c != NULL) {
+		pthread_mutex_lock(&c->lock);
+		last = --l->refs == 0;
+		pthread_mutex_unlock(&c->lock);
+	} else
+		last = --l->refs == 0;
+	if (!last)
+		return;
+	for (i = 0; i < l->n; i++)
+		free(l->entries[i].name);
+	free(l->entries);
+	free(l);
+}
+
+static struct listing *
+listing_from_tree(const git_tree *t)
+{
+	struct listing		*l;
+	const git_tree_entry	*e;
+	size_t			 i;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	l->n = git_tree_entrycount(t);
+	l->refs = 1;
+	git_oid_cpy(&l->tree_id, git_tree_id(t));
+	if ((l->entries = calloc(l->n + 1, sizeof(*l->entries))) == NULL) {
+		free(l);
+		return NULL;
+	}
+	for (i = 0; i < l->n; i++) {
+		e = git_tree_entry_byindex(t, i);
+		l->entries[i].mode = git_tree_entry_filemode(e);
+		git_oid_cpy(&l->entries[i].id, git_tree_entry_id(e));
+		if ((l->entries[i].name = strdup(git_tree_entry_name(e))) ==
+		    NULL) {
+			l->n = i;
+			listing_release(NULL, l);
+			return NULL;
+		}
+	}
+	return l;
+}
+
+/* A cached listing of tree id (with a reference taken), or NULL. */
+static struct listing *
+cache_get(struct odb_tree_cache *c, const git_oid *id)
+{
+	struct listing	*l = NULL;
+	size_t		 i;
+
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < c->cap; i++) {
+		if (c->slots[i] != NULL &&
+		    git_oid_equal(&c->slots[i]->tree_id, id)) {
+			l = c->slots[i];
+			l->refs++;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	return l;
+}
+
+static void
+cache_put(struct odb_tree_cache *c, struct listing *l)
+{
+	struct listing	*old;
+
+	pthread_mutex_lock(&c->lock);
+	old = c->slots[c->next];
+	c->slots[c->next] = l;
+	c->next = (c->next + 1) % c->cap;
+	l->refs++;
+	pthread_mutex_unlock(&c->lock);
+	listing_release(c, old);
+}
+
+struct odb_tree_cache *
+odb_tree_cache_new(size_t capacity)
+{
+	struct odb_tree_cache	*c;
+
+	if (capacity == 0 || (c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if ((c->slots = calloc(capacity, sizeof(*c->slots))) == NULL) {
+		free(c);
+		return NULL;
+	}
+	c->cap = capacity;
+	pthread_mutex_init(&c->lock, NULL);
+	return c;
+}
+
+void
+odb_tree_cache_free(struct odb_tree_cache *c)
+{
+	size_t	 i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->cap; i++)
+		listing_release(c, c->slots[i]);
+	pthread_mutex_destroy(&c->lock);
+	free(c->slots);
+	free(c);
+}
+
+void
+odb_set_tree_cache(struct odb *o, struct odb_tree_cache *c)
+{
+	o->cache = c;
+}
+
+/*
+ * The listing of dir in s.  A directory's tree is parsed once: listings
+ * are cached on the snapshot (the last directory) and, when the daemon
+ * provides one, in a cache shared across pushes, keyed by tree ID, so the
+ * base of this push (usually the head of the last one) costs no parse.
+ * Returns 0, 1 when absent or not a tree, -1 on error.
+ */
 static int
-lookup_dir(struct odb_snapshot *s, const char *dir, git_tree **out,
+lookup_dir(struct odb_snapshot *s, const char *dir, struct listing **out,
     char *err, size_t errlen)
 {
 	git_tree_entry	*e = NULL;
 	git_tree	*t = NULL;
+	struct listing	*l = NULL;
+	git_oid		 id;
 
-	if (dir[0] == '\0') {
-		*out = s->root;
-		return 0;
-	}
 	if (s->cached_dir != NULL && strcmp(s->cached_dir, dir) == 0) {
-		*out = s->cached_tree;
+		*out = s->cached;
 		return 0;
 	}
-	if (git_tree_entry_bypath(&e, s->root, dir) < 0)
-		return 1;
-	if (git_tree_entry_type(e) != GIT_OBJECT_TREE) {
+	if (dir[0] == '\0')
+		git_oid_cpy(&id, git_tree_id(s->root));
+	else {
+		if (git_tree_entry_bypath(&e, s->root, dir) < 0)
+			return 1;
+		if (git_tree_entry_type(e) != GIT_OBJECT_TREE) {
+			git_tree_entry_free(e);
+			return 1;
+		}
+		git_oid_cpy(&id, git_tree_entry_id(e));
 		git_tree_entry_free(e);
-		return 1;
 	}
-	if (git_tree_lookup(&t, s->repo, git_tree_entry_id(e)) < 0) {
-		git_err(err, errlen, "cannot read tree", dir);
-		git_tree_entry_free(e);
-		return -1;
+	if (s->cache != NULL)
+		l = cache_get(s->cache, &id);
+	if (l == NULL) {
+		if (git_tree_lookup(&t, s->repo, &id) < 0) {
+			git_err(err, errlen, "cannot read tree", dir);
+			return -1;
+		}
+		l = listing_from_tree(t);
+		git_tree_free(t);
+		if (l == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (s->cache != NULL)
+			cache_put(s->cache, l);
 	}
-	git_tree_entry_free(e);
-	git_tree_free(s->cached_tree);
+	listing_release(s->cache, s->cached);
 	free(s->cached_dir);
-	s->cached_tree = t;
+	s->cached = l;
 	s->cached_dir = strdup(dir);
-	*out = t;
+	*out = l;
 	return 0;
+}
+
+static const struct listing_entry *
+listing_find(const struct listing *l, const char *name)
+{
+	size_t	 lo = 0, hi = l->n, mid;
+	int	 c;
+
+	/* git sorts trees by name, but a tree's name sorts as if it ended in
+	 * '/'; fall back to a scan when the binary search misses. */
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if ((c = strcmp(l->entries[mid].name, name)) == 0)
+			return &l->entries[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (mid = 0; mid < l->n; mid++)
+		if (strcmp(l->entries[mid].name, name) == 0)
+			return &l->entries[mid];
+	return NULL;
 }
 
 static int
 snapshot_read(void *ctx, const char *path, char **data, size_t *len,
     char *err, size_t errlen)
 {
-	struct odb_snapshot	*s = ctx;
-	const git_tree_entry	*e;
-	git_tree		*dir;
-	git_blob		*blob;
-	const char		*base = path_basename(path);
-	char			*dname;
-	git_object_size_t	 size;
-	int			 rv;
+	struct odb_snapshot		*s = ctx;
+	const struct listing_entry	*e;
+	struct listing			*dir;
+	git_blob			*blob;
+	const char			*base = path_basename(path);
+	char				*dname;
+	git_object_size_t		 size;
+	int				 rv;
 
 	if ((dname = strdup(path)) == NULL)
 		return -1;
@@ -204,11 +396,11 @@ snapshot_read(void *ctx, const char *path, char **data, size_t *len,
 	free(dname);
 	if (rv != 0)
 		return rv;
-	if ((e = git_tree_entry_byname(dir, base)) == NULL ||
-	    git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
-	    git_tree_entry_filemode(e) == GIT_FILEMODE_LINK)
+	if ((e = listing_find(dir, base)) == NULL ||
+	    (e->mode != GIT_FILEMODE_BLOB &&
+	    e->mode != GIT_FILEMODE_BLOB_EXECUTABLE))
 		return 1;
-	if (git_blob_lookup(&blob, s->repo, git_tree_entry_id(e)) < 0) {
+	if (git_blob_lookup(&blob, s->repo, &e->id) < 0) {
 		git_err(err, errlen, "cannot read blob", path);
 		return -1;
 	}
@@ -230,24 +422,24 @@ snapshot_list(void *ctx, const char *dirpath, struct source_entry **out,
     size_t *n, char *err, size_t errlen)
 {
 	struct odb_snapshot	*s = ctx;
-	const git_tree_entry	*e;
 	struct source_entry	*v;
-	git_tree		*dir;
-	size_t			 i, count;
+	struct listing		*dir;
+	size_t			 i;
 	int			 rv;
 
 	if ((rv = lookup_dir(s, dirpath, &dir, err, errlen)) != 0)
 		return rv;
-	count = git_tree_entrycount(dir);
-	if ((v = calloc(count + 1, sizeof(*v))) == NULL)
+	if ((v = calloc(dir->n + 1, sizeof(*v))) == NULL)
 		return -1;
-	for (i = 0; i < count; i++) {
-		e = git_tree_entry_byindex(dir, i);
-		if ((v[i].name = strdup(git_tree_entry_name(e))) == NULL) {
+	for (i = 0; i < dir->n; i++) {
+		const struct listing_entry	*e = &dir->entries[i];
+
+		if ((v[i].name = strdup(e->name)) == NULL) {
 			source_entries_free(v, i);
 			return -1;
 		}
-		switch (git_tree_entry_filemode(e)) {
+		git_oid_tostr(v[i].id, sizeof(v[i].id), &e->id);
+		switch (e->mode) {
 		case GIT_FILEMODE_TREE:
 			v[i].kind = SOURCE_DIR;
 			break;
@@ -267,7 +459,7 @@ snapshot_list(void *ctx, const char *dirpath, struct source_entry **out,
 		}
 	}
 	*out = v;
-	*n = count;
+	*n = dir->n;
 	return 0;
 }
 
@@ -303,56 +495,36 @@ odb_default_branch(struct odb *o)
 	return out;
 }
 
-/* The tree at dir in s, or NULL when there is none. */
-static git_tree *
-tree_at(struct odb_snapshot *s, const char *dir)
-{
-	git_tree_entry	*e = NULL;
-	git_tree	*t = NULL;
-
-	if (dir[0] == '\0') {
-		git_object_dup((git_object **)&t, (git_object *)s->root);
-		return t;
-	}
-	if (git_tree_entry_bypath(&e, s->root, dir) < 0)
-		return NULL;
-	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
-		git_tree_lookup(&t, s->repo, git_tree_entry_id(e));
-	git_tree_entry_free(e);
-	return t;
-}
-
 int
 odb_snapshot_changed(struct odb_snapshot *base, struct odb_snapshot *head,
     const char *dir, struct strvec *changed, char *err, size_t errlen)
 {
-	const git_tree_entry	*e, *old;
-	git_tree		*bt, *ht;
-	size_t			 i, n;
-	char			*path;
-	int			 rv = 0;
+	const struct listing_entry	*e, *old;
+	struct listing			*bl = NULL, *hl;
+	size_t				 i;
+	char				*path;
+	int				 rv;
 
-	if ((ht = tree_at(head, dir)) == NULL)
-		return 0;
-	bt = tree_at(base, dir);
-	n = git_tree_entrycount(ht);
-	for (i = 0; i < n && rv == 0; i++) {
-		e = git_tree_entry_byindex(ht, i);
-		old = bt ? git_tree_entry_byname(bt, git_tree_entry_name(e)) :
-		    NULL;
-		if (old != NULL && git_oid_equal(git_tree_entry_id(old),
-		    git_tree_entry_id(e)) && git_tree_entry_filemode(old) ==
-		    git_tree_entry_filemode(e))
+	/* Both listings stay cached in their snapshots for the reads after. */
+	if ((rv = lookup_dir(head, dir, &hl, err, errlen)) != 0)
+		return rv == 1 ? 0 : -1;
+	if ((rv = lookup_dir(base, dir, &bl, err, errlen)) == -1)
+		return -1;
+	if (rv == 1)
+		bl = NULL;
+	for (i = 0; i < hl->n; i++) {
+		e = &hl->entries[i];
+		old = bl ? listing_find(bl, e->name) : NULL;
+		if (old != NULL && git_oid_equal(&old->id, &e->id) &&
+		    old->mode == e->mode)
 			continue;
-		if ((path = path_join(dir, git_tree_entry_name(e))) == NULL ||
+		if ((path = path_join(dir, e->name)) == NULL ||
 		    strvec_push_owned(changed, path) == -1) {
 			snprintf(err, errlen, "out of memory");
-			rv = -1;
+			return -1;
 		}
 	}
-	git_tree_free(bt);
-	git_tree_free(ht);
-	return rv;
+	return 0;
 }
 
 const struct source_ops odb_source_ops = {

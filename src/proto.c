@@ -330,3 +330,67 @@ proto_is_null_id(const char *id)
 {
 	return id[0] != '\0' && strspn(id, "0") == strlen(id);
 }
+
+const char *
+proto_verdict_name(enum push_verdict v)
+{
+	return v == PUSH_SKIP ? "skip" : v == PUSH_ACCEPT ? "accept" :
+	    "reject";
+}
+
+void
+proto_result_clear(struct push_result *res)
+{
+	size_t	 i;
+
+	for (i = 0; i < res->nrefs; i++) {
+		free(res->refs[i].ref);
+		free(res->refs[i].reason);
+	}
+	free(res->refs);
+	strvec_clear(&res->messages);
+	memset(res, 0, sizeof(*res));
+}
+
+json_t *
+proto_result_to_json(const struct push_result *res)
+{
+	json_t	*refs = json_array(), *msgs = json_array();
+	size_t	 i;
+
+	for (i = 0; i < res->nrefs; i++)
+		json_array_append_new(refs, json_pack("{s:s, s:s, s:s, s:I, "
+		    "s:I, s:I}", "ref", res->refs[i].ref,
+		    "verdict", proto_verdict_name(res->refs[i].verdict),
+		    "reason", res->refs[i].reason,
+		    "migrations", (json_int_t)res->refs[i].migrations,
+		    "errors", (json_int_t)res->refs[i].errors,
+		    "warnings", (json_int_t)res->refs[i].warnings));
+	for (i = 0; i < res->messages.len; i++)
+		json_array_append_new(msgs, json_string(res->messages.items[i]));
+	return json_pack("{s:s, s:o, s:o}", "verdict", res->reject ? "reject" :
+	    "accept", "refs", refs, "messages", msgs);
+}
+
+int
+proto_result_from_json(json_t *j, struct push_result *res)
+{
+	const char	*verdict = json_string_value(json_object_get(j,
+			    "verdict"));
+	json_t		*msgs = json_object_get(j, "messages"), *m;
+	size_t		 i;
+
+	memset(res, 0, sizeof(*res));
+	if (verdict == NULL || (strcmp(verdict, "accept") != 0 &&
+	    strcmp(verdict, "reject") != 0) || !json_is_array(msgs))
+		return -1;
+	res->reject = strcmp(verdict, "reject") == 0;
+	json_array_foreach(msgs, i, m) {
+		if (!json_is_string(m) || strvec_push(&res->messages,
+		    json_string_value(m)) == -1) {
+			proto_result_clear(res);
+			return -1;
+		}
+	}
+	return 0;
+}

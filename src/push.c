@@ -24,13 +24,6 @@
 
 #define PUSH_MAX_BASELINE	(4 * 1024 * 1024)
 
-const char *
-push_verdict_name(enum push_verdict v)
-{
-	return v == PUSH_SKIP ? "skip" : v == PUSH_ACCEPT ? "accept" :
-	    "reject";
-}
-
 /* 1 when path is root or inside it (both resolved). */
 static int
 path_inside(const char *path, const char *root)
@@ -210,6 +203,7 @@ add_ref(struct push_result *res, const char *ref, enum push_verdict v,
 
 struct ref_check {
 	const struct config	*cfg;
+	const struct engine_cache *cache;
 	struct odb		*db;
 	const char		*default_ref;
 	struct push_result	*res;
@@ -238,6 +232,7 @@ check_ref(struct ref_check *rc, const struct push_update *u)
 	o.policy = &cfg->policy;
 	o.versions_paths = &cfg->versions_paths;
 	o.alembic_ini = cfg->alembic_ini;
+	o.cache = rc->cache;
 
 	if ((head = odb_snapshot_open(rc->db, u->new_id, NULL, rc->err,
 	    rc->errlen)) == NULL)
@@ -331,7 +326,8 @@ done:
 int
 push_check(const struct config *cfg, const char *repo,
     const struct strvec *object_dirs, const struct push_request *req,
-    struct push_result *res, char *err, size_t errlen)
+    const struct push_caches *caches, struct push_result *res, char *err,
+    size_t errlen)
 {
 	struct ref_check	 rc;
 	const char		**extra = NULL;
@@ -347,11 +343,14 @@ push_check(const struct config *cfg, const char *repo,
 	for (i = 0; i < object_dirs->len; i++)
 		extra[i] = object_dirs->items[i];
 	rc.cfg = cfg;
+	rc.cache = caches ? caches->parsed : NULL;
 	rc.res = res;
 	rc.err = err;
 	rc.errlen = errlen;
 	if ((rc.db = odb_open(repo, extra, err, errlen)) == NULL)
 		goto done;
+	if (caches != NULL && caches->trees != NULL)
+		odb_set_tree_cache(rc.db, caches->trees);
 	rc.default_ref = def = odb_default_branch(rc.db);
 	for (i = 0; i < req->nupdates; i++) {
 		const struct push_update	*u = &req->updates[i];
@@ -377,61 +376,4 @@ done:
 	free(extra);
 	odb_free(rc.db);
 	return rv;
-}
-
-void
-push_result_clear(struct push_result *res)
-{
-	size_t	 i;
-
-	for (i = 0; i < res->nrefs; i++) {
-		free(res->refs[i].ref);
-		free(res->refs[i].reason);
-	}
-	free(res->refs);
-	strvec_clear(&res->messages);
-	memset(res, 0, sizeof(*res));
-}
-
-json_t *
-push_result_to_json(const struct push_result *res)
-{
-	json_t	*refs = json_array(), *msgs = json_array();
-	size_t	 i;
-
-	for (i = 0; i < res->nrefs; i++)
-		json_array_append_new(refs, json_pack("{s:s, s:s, s:s, s:I, "
-		    "s:I, s:I}", "ref", res->refs[i].ref,
-		    "verdict", push_verdict_name(res->refs[i].verdict),
-		    "reason", res->refs[i].reason,
-		    "migrations", (json_int_t)res->refs[i].migrations,
-		    "errors", (json_int_t)res->refs[i].errors,
-		    "warnings", (json_int_t)res->refs[i].warnings));
-	for (i = 0; i < res->messages.len; i++)
-		json_array_append_new(msgs, json_string(res->messages.items[i]));
-	return json_pack("{s:s, s:o, s:o}", "verdict", res->reject ? "reject" :
-	    "accept", "refs", refs, "messages", msgs);
-}
-
-int
-push_result_from_json(json_t *j, struct push_result *res)
-{
-	const char	*verdict = json_string_value(json_object_get(j,
-			    "verdict"));
-	json_t		*msgs = json_object_get(j, "messages"), *m;
-	size_t		 i;
-
-	memset(res, 0, sizeof(*res));
-	if (verdict == NULL || (strcmp(verdict, "accept") != 0 &&
-	    strcmp(verdict, "reject") != 0) || !json_is_array(msgs))
-		return -1;
-	res->reject = strcmp(verdict, "reject") == 0;
-	json_array_foreach(msgs, i, m) {
-		if (!json_is_string(m) || strvec_push(&res->messages,
-		    json_string_value(m)) == -1) {
-			push_result_clear(res);
-			return -1;
-		}
-	}
-	return 0;
 }

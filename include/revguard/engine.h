@@ -15,22 +15,41 @@
 #include "revguard/source.h"
 #include "revguard/strvec.h"
 
+/*
+ * A cache of parsed migrations keyed by content ID (see source_entry.id).
+ * acquire returns a shared, read-only migration (or NULL) that stays valid
+ * until release; store keeps a copy of a fresh parse.  All may be called
+ * from several threads at once.
+ */
+struct engine_cache {
+	const struct migration *(*acquire)(void *ctx, const char *id);
+	void	(*release)(void *ctx, const struct migration *);
+	void	(*store)(void *ctx, const char *id, const struct migration *);
+	void	 *ctx;
+};
+
 struct engine_opts {
 	const struct policy	*policy;
 	const struct strvec	*versions_paths;	/* empty: alembic.ini */
 	const char		*alembic_ini;
 	const struct strvec	*new_paths;		/* NULL: all new */
 	const struct strvec	*extra_baseline;	/* may be NULL */
+	const struct engine_cache *cache;		/* may be NULL */
 };
 
 struct engine_result {
 	struct strvec		 versions_dirs;
 	struct migration	*migrations;	/* parsed successfully */
 	size_t			 n, cap;
+	/* For each migration: the cache entry it borrows its strings from
+	 * (its path alone is its own), or NULL when it owns everything. */
+	const struct migration	**borrowed;
+	const struct engine_cache *cache;
 	struct graph		 graph;
 	struct diag_list	 diags;
 	size_t			 files_read;
 	size_t			 bytes_read;
+	size_t			 cache_hits;
 	int			 no_versions_dir;	/* set with -1 */
 };
 

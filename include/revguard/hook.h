@@ -7,7 +7,22 @@
 #ifndef REVGUARD_HOOK_H
 #define REVGUARD_HOOK_H
 
-int	 hook_main(int argc, char **argv);
+#include <stddef.h>
+
+#include "revguard/config.h"
+#include "revguard/proto.h"
+#include "revguard/push.h"
+
+/* Runs the check in this process; 0, or -1 with err (could not run). */
+typedef int (*hook_check_fn)(const struct config *,
+    const struct push_request *, struct push_result *, char *err,
+    size_t errlen);
+
+/*
+ * `revguard hook`.  in_process_check is NULL in revguard-hook, the small
+ * client that links no libgit2 so that it starts fast.
+ */
+int	 hook_main(int argc, char **argv, hook_check_fn in_process_check);
 int	 install_hook_main(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@
 
 struct odb;
 struct odb_snapshot;
+struct odb_tree_cache;
 
 /* Process-wide set-up; trust_owner skips libgit2's owner check (the
  * daemon reads repositories another user owns). */
@@ -31,6 +32,16 @@ void	 odb_global_shutdown(void);
 struct odb	*odb_open(const char *path, const char *const *extra_objects,
 		    char *err, size_t errlen);
 void		 odb_free(struct odb *);
+
+/*
+ * Directory listings keyed by tree ID, shared by every odb that uses it
+ * (thread-safe).  A tree's content never changes, so a listing stays
+ * valid whatever repository asks.
+ */
+struct odb_tree_cache *odb_tree_cache_new(size_t capacity);
+void		 odb_tree_cache_free(struct odb_tree_cache *);
+/* Snapshots opened from o afterwards use c. */
+void		 odb_set_tree_cache(struct odb *o, struct odb_tree_cache *c);
 
 /* Resolves rev to a commit and opens its tree.  *oid gets the hex ID. */
 struct odb_snapshot *odb_snapshot_open(struct odb *, const char *rev,

@@ -56,6 +56,26 @@ struct push_request {
 	size_t			 nupdates;
 };
 
+enum push_verdict {
+	PUSH_SKIP,	/* not ours to judge: deletion, tag, unguarded */
+	PUSH_ACCEPT,
+	PUSH_REJECT
+};
+
+struct push_ref_result {
+	char			*ref;
+	enum push_verdict	 verdict;
+	char			*reason;
+	size_t			 migrations, errors, warnings;
+};
+
+struct push_result {
+	int			 reject;
+	struct push_ref_result	*refs;
+	size_t			 nrefs;
+	struct strvec		 messages;	/* shown as remote: lines */
+};
+
 /* Writes a header for a payload of len bytes into out. */
 void	 proto_header_encode(uint8_t out[PROTO_HEADER_LEN], enum proto_type,
 	    uint32_t len);
@@ -83,6 +103,12 @@ int	 proto_add_update(struct push_request *, const char *old_id,
  * contain ':' or '"').  -1 on a malformed quote.
  */
 int	 proto_split_alternates(const char *, struct strvec *);
+void	 proto_result_clear(struct push_result *);
+json_t	*proto_result_to_json(const struct push_result *);
+/* Reads a reply; -1 when it is not a well-formed reply. */
+int	 proto_result_from_json(json_t *, struct push_result *);
+const char *proto_verdict_name(enum push_verdict);
+
 /* "All zeroes" of any length is git's null object ID. */
 int	 proto_is_null_id(const char *);
 

@@ -7,31 +7,11 @@
 #ifndef REVGUARD_PUSH_H
 #define REVGUARD_PUSH_H
 
-#include <jansson.h>
-
 #include "revguard/config.h"
+#include "revguard/engine.h"
+#include "revguard/odb.h"
 #include "revguard/proto.h"
 #include "revguard/strvec.h"
-
-enum push_verdict {
-	PUSH_SKIP,	/* not ours to judge: deletion, tag, unguarded */
-	PUSH_ACCEPT,
-	PUSH_REJECT
-};
-
-struct push_ref_result {
-	char			*ref;
-	enum push_verdict	 verdict;
-	char			*reason;
-	size_t			 migrations, errors, warnings;
-};
-
-struct push_result {
-	int			 reject;
-	struct push_ref_result	*refs;
-	size_t			 nrefs;
-	struct strvec		 messages;	/* shown as remote: lines */
-};
 
 /*
  * Resolves path against the configured roots: realpath, inside a root,
@@ -52,14 +32,15 @@ int	 push_object_dirs(const struct strvec *roots, const char *repo,
  * Runs the check.  Returns 0 with the verdict in res, or -1 when the
  * check could not run (err says why; the caller decides fail-open).
  */
+/* What the daemon keeps between pushes; either member may be NULL. */
+struct push_caches {
+	const struct engine_cache	*parsed;	/* by blob ID */
+	struct odb_tree_cache		*trees;		/* by tree ID */
+};
+
 int	 push_check(const struct config *, const char *repo,
 	    const struct strvec *object_dirs, const struct push_request *,
-	    struct push_result *res, char *err, size_t errlen);
-void	 push_result_clear(struct push_result *);
-
-json_t	*push_result_to_json(const struct push_result *);
-/* Reads a reply; -1 when it is not a well-formed reply. */
-int	 push_result_from_json(json_t *, struct push_result *);
-const char *push_verdict_name(enum push_verdict);
+	    const struct push_caches *caches, struct push_result *res,
+	    char *err, size_t errlen);
 
 #endif

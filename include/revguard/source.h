@@ -16,9 +16,14 @@ enum source_kind {
 	SOURCE_OTHER
 };
 
+#define SOURCE_ID_MAX	64
+
 struct source_entry {
 	char		*name;
 	enum source_kind kind;
+	/* Content ID (git object ID in hex) when the source has one, else
+	 * "": equal IDs mean equal bytes, which lets a cache skip reads. */
+	char		 id[SOURCE_ID_MAX + 1];
 };
 
 struct source_ops {

@@ -98,6 +98,10 @@ placeholder_check(const char *id, struct placeholder_match *why)
 		n = (int)len - strides[s];
 		up = down = 0;
 		for (i = 0; i < n; i++) {
+			/* Stop once neither count can reach the minimum. */
+			if ((up > down ? up : down) + (n - i) <
+			    PLACEHOLDER_MIN_LINKS)
+				break;
 			a = (unsigned char)id[i];
 			b = (unsigned char)id[i + strides[s]];
 			if (!is_alnum(a))

@@ -178,6 +178,8 @@ tmatch(const char *t, const char *s, const char *rev)
 		/* A free field: try every length, shortest first. */
 		if (*s == '\0' || (digits && (*s < '0' || *s > '9')))
 			return 0;
+		if (*t == '\0')	/* last field: takes the rest */
+			return !digits || strspn(s, "0123456789") == strlen(s);
 		for (s++; ; s++) {
 			if (tmatch(t, s, rev))
 				return 1;
