@@ -221,8 +221,9 @@ job_run(struct worker_job *wj)
 	}
 	json_decref(reply);
 	job->outcome = res.reject ? 1 : 0;
-	snprintf(job->summary, sizeof(job->summary), "%s %s:", repo,
-	    res.reject ? "rejected" : "accepted");
+	snprintf(job->summary, sizeof(job->summary), "%s%s%s %s:", repo,
+	    req.pusher.len ? " by " : "", req.pusher.len ?
+	    req.pusher.items[0] : "", res.reject ? "rejected" : "accepted");
 	for (i = 0; i < res.nrefs; i++) {
 		size_t	 n = strlen(job->summary);
 
