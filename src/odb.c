@@ -393,6 +393,25 @@ lookup_dir(struct odb_snapshot *s, const char *dir, struct listing **out,
 	return 0;
 }
 
+/* git's tree order: names compare as bytes, a tree's as if it ended in
+ * '/'. */
+static int
+git_order(const struct listing_entry *a, const struct listing_entry *b)
+{
+	const unsigned char	*x = (const unsigned char *)a->name;
+	const unsigned char	*y = (const unsigned char *)b->name;
+	unsigned int		 cx, cy;
+
+	while (*x != '\0' && *x == *y) {
+		x++;
+		y++;
+	}
+	cx = *x != '\0' ? *x : a->mode == GIT_FILEMODE_TREE ? '/' : 0;
+	cy = *y != '\0' ? *y : b->mode == GIT_FILEMODE_TREE ? '/' : 0;
+	/* Names hold no '/', so equal here means same name, same kind. */
+	return cx == cy ? 0 : cx < cy ? -1 : 1;
+}
+
 static const struct listing_entry *
 listing_find(const struct listing *l, const char *name)
 {
@@ -541,7 +560,7 @@ odb_snapshot_changed(struct odb_snapshot *base, struct odb_snapshot *head,
 {
 	const struct listing_entry	*e, *old;
 	struct listing			*bl = NULL, *hl;
-	size_t				 i;
+	size_t				 i, j;
 	char				*path;
 	int				 rv;
 
@@ -552,9 +571,14 @@ odb_snapshot_changed(struct odb_snapshot *base, struct odb_snapshot *head,
 		return -1;
 	if (rv == 1)
 		bl = NULL;
-	for (i = 0; i < hl->n; i++) {
+	/* Both listings are in git's order: walk them side by side. */
+	for (i = 0, j = 0; i < hl->n; i++) {
 		e = &hl->entries[i];
-		old = bl ? listing_find(bl, e->name) : NULL;
+		while (bl != NULL && j < bl->n &&
+		    git_order(&bl->entries[j], e) < 0)
+			j++;
+		old = bl != NULL && j < bl->n &&
+		    git_order(&bl->entries[j], e) == 0 ? &bl->entries[j] : NULL;
 		if (old != NULL && git_oid_equal(&old->id, &e->id) &&
 		    old->mode == e->mode)
 			continue;
