@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,75 +313,100 @@ get_int(struct cfgctx *c, const struct ynode *y, const char *field, int base,
 	return 0;
 }
 
-static int
-load_daemon(struct cfgctx *c, const struct ynode *y, struct config_daemon *d)
-{
-	size_t	 i;
-	int	 rv;
+enum field_type {
+	FIELD_STRING,
+	FIELD_LIST,
+	FIELD_DURATION,
+	FIELD_INT,		/* decimal, in [min, max] */
+	FIELD_OCTAL,		/* file modes */
+	FIELD_FAIL_OPEN		/* reject | accept */
+};
 
-	if (want(c, y, YNODE_MAPPING, "daemon") == -1)
+struct field {
+	const char	*key;
+	enum field_type	 type;
+	size_t		 offset;	/* in struct config */
+	int		 min, max;
+};
+
+#define F(key, type, member, min, max) \
+	{ key, type, offsetof(struct config, member), min, max }
+
+static const struct field daemon_fields[] = {
+	F("socket", FIELD_STRING, daemon.socket, 0, 0),
+	F("socket_mode", FIELD_OCTAL, daemon.socket_mode, 0, 0777),
+	F("workers", FIELD_INT, daemon.workers, 0, 256),
+	F("repo_roots", FIELD_LIST, daemon.repo_roots, 0, 0),
+	F("job_timeout", FIELD_DURATION, daemon.job_timeout_ms, 0, 0),
+	F("client_timeout", FIELD_DURATION, daemon.client_timeout_ms, 0, 0),
+	F("shutdown_timeout", FIELD_DURATION, daemon.shutdown_timeout_ms, 0,
+	    0),
+	F("max_frame", FIELD_INT, daemon.max_frame, 4096, 64 << 20),
+	{ NULL, FIELD_STRING, 0, 0, 0 }
+};
+
+static const struct field hook_fields[] = {
+	F("socket", FIELD_STRING, hook.socket, 0, 0),
+	F("timeout", FIELD_DURATION, hook.timeout_ms, 0, 0),
+	F("on_unavailable", FIELD_FAIL_OPEN, hook.fail_open, 0, 0),
+	{ NULL, FIELD_STRING, 0, 0, 0 }
+};
+
+#undef F
+
+/* Loads a mapping whose keys are all described by fields. */
+static int
+load_fields(struct cfgctx *c, const struct ynode *y, const char *section,
+    const struct field *fields, struct config *cfg)
+{
+	const struct field	*f;
+	size_t			 i;
+	void			*dst;
+	int			 rv;
+
+	if (want(c, y, YNODE_MAPPING, section) == -1)
 		return -1;
 	for (i = 0; i + 1 < y->n; i += 2) {
 		const struct ynode	*k = y->items[i], *v = y->items[i + 1];
 		const char		*key = k->type == YNODE_SCALAR ?
 					    k->value : "?";
 
-		if (strcmp(key, "socket") == 0)
-			rv = get_string(c, v, key, &d->socket);
-		else if (strcmp(key, "socket_mode") == 0)
-			rv = get_int(c, v, key, 8, 0, 0777, &d->socket_mode);
-		else if (strcmp(key, "workers") == 0)
-			rv = get_int(c, v, key, 10, 0, 256, &d->workers);
-		else if (strcmp(key, "repo_roots") == 0)
-			rv = get_list(c, v, key, &d->repo_roots);
-		else if (strcmp(key, "job_timeout") == 0)
-			rv = get_duration(c, v, key, &d->job_timeout_ms);
-		else if (strcmp(key, "client_timeout") == 0)
-			rv = get_duration(c, v, key, &d->client_timeout_ms);
-		else if (strcmp(key, "shutdown_timeout") == 0)
-			rv = get_duration(c, v, key, &d->shutdown_timeout_ms);
-		else if (strcmp(key, "max_frame") == 0)
-			rv = get_int(c, v, key, 10, 4096, 64 << 20,
-			    &d->max_frame);
-		else
-			rv = cfg_error(c, k, "unknown key `%s` in `daemon`",
-			    key);
-		if (rv == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-load_hook(struct cfgctx *c, const struct ynode *y, struct config_hook *h)
-{
-	size_t	 i;
-	int	 rv;
-
-	if (want(c, y, YNODE_MAPPING, "hook") == -1)
-		return -1;
-	for (i = 0; i + 1 < y->n; i += 2) {
-		const struct ynode	*k = y->items[i], *v = y->items[i + 1];
-		const char		*key = k->type == YNODE_SCALAR ?
-					    k->value : "?";
-
-		if (strcmp(key, "socket") == 0)
-			rv = get_string(c, v, key, &h->socket);
-		else if (strcmp(key, "timeout") == 0)
-			rv = get_duration(c, v, key, &h->timeout_ms);
-		else if (strcmp(key, "on_unavailable") == 0) {
+		for (f = fields; f->key != NULL; f++)
+			if (strcmp(f->key, key) == 0)
+				break;
+		if (f->key == NULL)
+			return cfg_error(c, k, "unknown key `%s` in `%s`", key,
+			    section);
+		dst = (char *)cfg + f->offset;
+		switch (f->type) {
+		case FIELD_STRING:
+			rv = get_string(c, v, key, dst);
+			break;
+		case FIELD_LIST:
+			rv = get_list(c, v, key, dst);
+			break;
+		case FIELD_DURATION:
+			rv = get_duration(c, v, key, dst);
+			break;
+		case FIELD_INT:
+		case FIELD_OCTAL:
+			rv = get_int(c, v, key, f->type == FIELD_OCTAL ? 8 : 10,
+			    f->min, f->max, dst);
+			break;
+		case FIELD_FAIL_OPEN:
 			if (v->type == YNODE_SCALAR &&
-			    strcmp(v->value, "reject") == 0)
-				h->fail_open = 0;
-			else if (v->type == YNODE_SCALAR &&
-			    strcmp(v->value, "accept") == 0)
-				h->fail_open = 1;
-			else
-				return cfg_error(c, v, "`on_unavailable` must "
-				    "be reject or accept");
-			rv = 0;
-		} else
-			rv = cfg_error(c, k, "unknown key `%s` in `hook`", key);
+			    (strcmp(v->value, "reject") == 0 ||
+			    strcmp(v->value, "accept") == 0)) {
+				*(int *)dst = strcmp(v->value, "accept") == 0;
+				rv = 0;
+			} else
+				rv = cfg_error(c, v, "`%s` must be reject or "
+				    "accept", key);
+			break;
+		default:
+			rv = -1;
+			break;
+		}
 		if (rv == -1)
 			return -1;
 	}
@@ -472,9 +498,9 @@ load_tree(struct cfgctx *c, const struct ynode *root, struct config *cfg,
 		else if (scope == SCOPE_OVERRIDE && strcmp(key, "match") == 0)
 			rv = want(c, v, YNODE_SCALAR, key);
 		else if (scope != SCOPE_OVERRIDE && strcmp(key, "daemon") == 0)
-			rv = load_daemon(c, v, &cfg->daemon);
+			rv = load_fields(c, v, key, daemon_fields, cfg);
 		else if (scope != SCOPE_OVERRIDE && strcmp(key, "hook") == 0)
-			rv = load_hook(c, v, &cfg->hook);
+			rv = load_fields(c, v, key, hook_fields, cfg);
 		else if (scope != SCOPE_OVERRIDE &&
 		    strcmp(key, "repositories") == 0) {
 			repos = v;

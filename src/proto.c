@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "revguard/jsonutil.h"
 #include "revguard/proto.h"
 
 #define PROTO_MAX_UPDATES	10000
@@ -96,17 +97,6 @@ proto_frame(enum proto_type type, json_t *j, char **out, size_t *len)
 	return 0;
 }
 
-static json_t *
-strvec_json(const struct strvec *v)
-{
-	json_t	*a = json_array();
-	size_t	 i;
-
-	for (i = 0; a != NULL && i < v->len; i++)
-		json_array_append_new(a, json_string(v->items[i]));
-	return a;
-}
-
 json_t *
 proto_request_to_json(const struct push_request *r)
 {
@@ -123,9 +113,9 @@ proto_request_to_json(const struct push_request *r)
 	    json_null(),
 	    "object_directory", r->object_directory ?
 	    json_string(r->object_directory) : json_null(),
-	    "alternates", strvec_json(&r->alternates),
-	    "push_options", strvec_json(&r->push_options),
-	    "pusher", strvec_json(&r->pusher),
+	    "alternates", jsonutil_strvec(&r->alternates),
+	    "push_options", jsonutil_strvec(&r->push_options),
+	    "pusher", jsonutil_strvec(&r->pusher),
 	    "updates", updates);
 }
 

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "revguard/jsonutil.h"
 #include "revguard/report.h"
 
 int
@@ -51,17 +52,6 @@ report_text(FILE *f, const struct engine_result *r)
 }
 
 static json_t *
-strvec_json(const struct strvec *v)
-{
-	json_t	*a = json_array();
-	size_t	 i;
-
-	for (i = 0; a != NULL && i < v->len; i++)
-		json_array_append_new(a, json_string(v->items[i]));
-	return a;
-}
-
-static json_t *
 nodes_json(const struct engine_result *r, int heads)
 {
 	json_t	*a = json_array();
@@ -87,7 +77,7 @@ report_diag_json(const struct diag *d)
 	    "line", d->line > 0 ? json_integer(d->line) : json_null(),
 	    "message", d->message,
 	    "hint", d->hint ? json_string(d->hint) : json_null(),
-	    "revisions", strvec_json(&d->revisions));
+	    "revisions", jsonutil_strvec(&d->revisions));
 }
 
 json_t *
@@ -108,7 +98,7 @@ report_json(const struct engine_result *r, const struct report_subject *s)
 	    "rev", s->rev ? json_string(s->rev) : json_null(),
 	    "commit", s->commit ? json_string(s->commit) : json_null(),
 	    "worktree", s->worktree ? json_string(s->worktree) : json_null(),
-	    "versions_dirs", strvec_json(&r->versions_dirs),
+	    "versions_dirs", jsonutil_strvec(&r->versions_dirs),
 	    "migrations", (json_int_t)r->n,
 	    "heads", nodes_json(r, 1),
 	    "bases", nodes_json(r, 0),
@@ -192,9 +182,9 @@ report_graph_json(const struct engine_result *r)
 		json_array_append_new(revs, json_pack(
 		    "{s:s, s:s, s:o, s:o, s:o}",
 		    "revision", m->revision, "path", m->path,
-		    "down_revisions", strvec_json(&m->down_revisions),
-		    "depends_on", strvec_json(&m->depends_on),
-		    "branch_labels", strvec_json(&m->branch_labels)));
+		    "down_revisions", jsonutil_strvec(&m->down_revisions),
+		    "depends_on", jsonutil_strvec(&m->depends_on),
+		    "branch_labels", jsonutil_strvec(&m->branch_labels)));
 	}
 	return json_pack("{s:s, s:o, s:o, s:o}",
 	    "schema", "revguard.graph/1",
