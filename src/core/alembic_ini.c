@@ -131,6 +131,7 @@ alembic_ini_versions(const char *ini_path, const char *data, size_t len,
 	struct ini_value	 sep = { NULL, 0 }, *cur = NULL;
 	struct buf		 line_buf = BUF_INIT;
 	const char		*p = data, *end = data + len, *eol, *s, *e;
+	const char		*sepr;
 	char			*dir, *value, *section = NULL;
 	struct strvec		 locs = STRVEC_INIT;
 	int			 line = 0, rv = -1, bad;
@@ -181,9 +182,12 @@ alembic_ini_versions(const char *ini_path, const char *data, size_t len,
 		}
 		if (section == NULL || strcmp(section, "alembic") != 0)
 			continue;
-		klen = strcspn(s, "=:");
-		if (s + klen >= e)
+		/* The line is not NUL-terminated: stay inside [s, e). */
+		for (sepr = s; sepr < e && *sepr != '=' && *sepr != ':'; sepr++)
+			;
+		if (sepr >= e)
 			continue;
+		klen = (size_t)(sepr - s);
 		while (klen > 0 && (s[klen - 1] == ' ' || s[klen - 1] == '\t'))
 			klen--;
 		if (klen == 15 && memcmp(s, "script_location", 15) == 0)
@@ -195,7 +199,7 @@ alembic_ini_versions(const char *ini_path, const char *data, size_t len,
 			cur = &sep;
 		else
 			continue;
-		s += strcspn(s, "=:") + 1;
+		s = sepr + 1;
 		while (s < e && (*s == ' ' || *s == '\t'))
 			s++;
 		free(cur->value);

@@ -1,5 +1,6 @@
 /* Unit tests for finding versions directories in alembic.ini. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "revguard/alembic_ini.h"
@@ -75,4 +76,21 @@ Test(alembic_ini, errors_name_the_line)
 	cr_assert_eq(parse("alembic.ini", "[alembic]\nscript_location = "
 	    "%(root)s/m\n"), -1);
 	cr_assert(strstr(diags.items[0].message, "cannot interpolate"));
+}
+
+/* Found by fuzz/fuzz_alembic_ini: a last line with neither '=' nor ':'
+ * and no newline made the key search run past the buffer. */
+Test(alembic_ini, last_line_without_separator_stays_in_bounds)
+{
+	static const char	 ini[] = "[alembic]\nscript_location = m\n"
+	    "version_loca %(here)s em";
+	char			*copy = malloc(sizeof(ini) - 1);
+
+	memcpy(copy, ini, sizeof(ini) - 1);	/* no NUL after the data */
+	strvec_clear(&dirs);
+	diag_list_clear(&diags);
+	cr_assert_eq(alembic_ini_versions("alembic.ini", copy, sizeof(ini) - 1,
+	    &dirs, &diags), 0);
+	cr_assert_str_eq(dirs.items[0], "m/versions");
+	free(copy);
 }

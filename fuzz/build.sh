@@ -1,0 +1,23 @@
+#!/bin/sh
+# fuzz/build.sh OUTDIR: builds the libFuzzer harnesses with clang,
+# AddressSanitizer and UndefinedBehaviorSanitizer.  Needs a configured
+# source tree (config.h) and clang with libclang-rt (Debian:
+# clang libclang-rt-14-dev).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$top/fuzz/bin}
+build=${top_builddir:-$top}
+mkdir -p "$out"
+CC=${FUZZ_CC:-clang}
+flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$top/include -I$build"
+core="$top/src/core/alembic_ini.c $top/src/core/diag.c $top/src/core/glob.c
+$top/src/core/graph.c $top/src/core/migration.c $top/src/core/path.c
+$top/src/core/placeholder.c $top/src/core/pytoken.c $top/src/core/rules.c
+$top/src/core/strvec.c"
+pcre=$(pkg-config --cflags --libs libpcre2-8)
+yaml=$(pkg-config --cflags --libs yaml-0.1)
+jansson=$(pkg-config --cflags --libs jansson)
+$CC $flags -o "$out/fuzz_migration" "$top/fuzz/fuzz_migration.c" $core $pcre
+$CC $flags -o "$out/fuzz_alembic_ini" "$top/fuzz/fuzz_alembic_ini.c" $core $pcre
+$CC $flags -o "$out/fuzz_config" "$top/fuzz/fuzz_config.c" "$top/src/config.c" $core $pcre $yaml
+$CC $flags -o "$out/fuzz_proto" "$top/fuzz/fuzz_proto.c" "$top/src/proto.c" "$top/src/jsonutil.c" $core $pcre $jansson

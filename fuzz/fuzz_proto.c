@@ -1,0 +1,39 @@
+/*
+ * libFuzzer harness: what the daemon does with bytes from a socket
+ * (header check, JSON request validation) and the alternates splitter.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "revguard/proto.h"
+
+int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	struct proto_header	 h;
+	struct push_request	 r;
+	struct strvec		 alts = STRVEC_INIT;
+	json_error_t		 jerr;
+	json_t			*j;
+	char			 err[512], *s;
+
+	if (len >= PROTO_HEADER_LEN)
+		(void)proto_header_decode(data, &h, 1 << 20);
+	if ((j = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES,
+	    &jerr)) != NULL) {
+		if (proto_request_from_json(j, &r, err, sizeof(err)) == 0 &&
+		    (r.repository == NULL || r.nupdates == 0))
+			__builtin_trap();
+		proto_request_clear(&r);
+		json_decref(j);
+	}
+	if ((s = strndup((const char *)data, len)) != NULL) {
+		(void)proto_split_alternates(s, &alts);
+		strvec_clear(&alts);
+		free(s);
+	}
+	return 0;
+}

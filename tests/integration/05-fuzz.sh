@@ -1,0 +1,37 @@
+#!/bin/sh
+# A short libFuzzer run of every harness in fuzz/ (parser, alembic.ini,
+# configuration, wire protocol) under AddressSanitizer and UBSan, seeded
+# with the project's own fixtures.  Long campaigns: fuzz/README.
+. "$(dirname "$0")/lib.sh"
+cd "$T" || exit 1
+
+SECONDS_EACH=${FUZZ_SECONDS:-15}
+if ! command -v clang >/dev/null 2>&1; then
+	echo "ok 1 - fuzz harnesses # SKIP clang is not installed"
+	echo "1..1"
+	exit 0
+fi
+if sh "$top_srcdir/fuzz/build.sh" "$T/bin" >build.log 2>&1; then
+	ok "fuzz harnesses build with -fsanitize=fuzzer,address,undefined"
+else
+	not_ok "fuzz harnesses build"; diag build.log
+	finish; exit 1
+fi
+mkdir -p seeds/migration seeds/alembic_ini seeds/config seeds/proto
+cp "$top_srcdir"/tests/unit/fixtures/parser/*.in seeds/migration/
+printf '[alembic]\nscript_location = %%(here)s/db\nversion_locations = a b\n' \
+    >seeds/alembic_ini/a.ini
+cp "$top_srcdir/conf/revguard.yaml" seeds/config/
+printf '{"repository":"/srv/git/a.git","quarantine":"/srv/git/a.git/objects/q","alternates":["/x"],"updates":[{"old":"%040d","new":"%s","ref":"refs/heads/main"}]}' \
+    0 1111111111111111111111111111111111111111 >seeds/proto/req.json
+for h in migration alembic_ini config proto; do
+	if "$T/bin/fuzz_$h" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 \
+	    -artifact_prefix="$T/crash-$h-" "seeds/$h" >"$h.log" 2>&1; then
+		runs=$(grep -o 'Done [0-9]* runs' "$h.log" | cut -d' ' -f2)
+		ok "fuzz_$h: $runs inputs in ${SECONDS_EACH}s, no crash, leak or UB"
+	else
+		not_ok "fuzz_$h found a problem (artifact in $T)"
+		grep -E "ERROR|SUMMARY|#[0-9] 0x" "$h.log" | head -12 >"$h.sum"; diag "$h.sum"
+	fi
+done
+finish
