@@ -227,8 +227,10 @@ job_run(struct worker_job *wj)
 	for (i = 0; i < res.nrefs; i++) {
 		size_t	 n = strlen(job->summary);
 
-		snprintf(job->summary + n, sizeof(job->summary) - n, " %s=%s",
-		    res.refs[i].ref, proto_verdict_name(res.refs[i].verdict));
+		snprintf(job->summary + n, sizeof(job->summary) - n,
+		    " %s=%s (%s)", res.refs[i].ref,
+		    proto_verdict_name(res.refs[i].verdict),
+		    res.refs[i].reason);
 	}
 	goto done;
 fail:

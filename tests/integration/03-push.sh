@@ -149,6 +149,22 @@ push app "$T/elsewhere/out.git" main
 expect "repository outside repo_roots refused with a clear message" 1 \
     "outside the configured repo_roots" "push rejected (on_unavailable: reject)"
 
+# A symbolic link inside the root that points outside it is no way in.
+ln -s "$T/elsewhere/out.git" srv/link.git
+push app "$T/srv/link.git" main
+expect "symlink escaping repo_roots refused" 1 "outside the configured repo_roots"
+
+# --- a push that does not touch the migrations ----------------------------
+echo "docs" >app/NOTES.md
+commit_all app "notes only"
+push app origin main
+expect "push without migration changes accepted" 0 "main -> main"
+if grep -q "refs/heads/main=accept (versions directory unchanged)" "$T/d.log"; then
+	ok "it took the one-tree-lookup path"
+else
+	not_ok "it took the one-tree-lookup path"; diag "$T/d.log"
+fi
+
 # --- in-process check (GitHub Enterprise style) --------------------------
 git -c init.defaultBranch=main init -q --bare srv/inproc.git
 "$REVGUARD" install-hook --repo srv/inproc.git -- --in-process >/dev/null

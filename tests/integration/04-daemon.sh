@@ -81,6 +81,16 @@ raw "$T/d.sock" truncated >"$T/out" 2>"$T/err"; echo $? >"$T/rc"
 expect "raw client, truncated frame: connection closed" 0 "closed"
 REPO="$T/elsewhere.git" raw "$T/d.sock" good >"$T/out" 2>"$T/err"; echo $? >"$T/rc"
 expect "raw client, repository outside roots: error frame" 0 "type=3" "repository"
+mkdir -p outside
+git -c init.defaultBranch=main init -q --bare outside/x.git
+ln -s "$T/outside/x.git" srv/escape.git
+REPO="$T/srv/escape.git" raw "$T/d.sock" good >"$T/out" 2>"$T/err"; echo $? >"$T/rc"
+expect "raw client, symlink out of the roots: refused after realpath" 0 \
+    "type=3" "outside the configured repo_roots"
+REPO="$T/srv/../outside/x.git" raw "$T/d.sock" good >"$T/out" 2>"$T/err"; echo $? >"$T/rc"
+expect "raw client, path with ..: refused" 0 "type=3" "contains \`..\`"
+REPO="srv/app.git" raw "$T/d.sock" good >"$T/out" 2>"$T/err"; echo $? >"$T/rc"
+expect "raw client, relative path: refused" 0 "type=3" "is not absolute"
 push app "$T/srv/app.git" main
 expect "the daemon still serves pushes after all that" 0 "main -> main"
 
