@@ -50,10 +50,13 @@ main(int argc, char **argv)
 			return 1;
 		}
 		config_free(&cfg);
+		strvec_clear(&o.roots);
 		printf("revguardd: configuration %s OK\n", o.config_path ?
 		    o.config_path : "(built-in defaults)");
 		return 0;
 	}
 	log_init("revguardd", o.foreground, o.verbose);
-	return daemon_run(&o);
+	ch = daemon_run(&o);
+	strvec_clear(&o.roots);
+	return ch;
 }
