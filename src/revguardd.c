@@ -26,7 +26,7 @@ main(int argc, char **argv)
 	struct daemon_opts	 o;
 	struct config		 cfg;
 	char			 err[1024];
-	int			 ch, check_only = 0, explicit_config = 0;
+	int			 ch, check_only = 0, explicit_config = 0, status;
 
 	memset(&o, 0, sizeof(o));
 	while ((ch = getopt(argc, argv, "df:nR:s:v")) != -1) {
@@ -56,7 +56,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_init("revguardd", o.foreground, o.verbose);
-	ch = daemon_run(&o);
+	status = daemon_run(&o);
 	strvec_clear(&o.roots);
-	return ch;
+	return status;
 }
