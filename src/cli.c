@@ -33,6 +33,7 @@ struct cli {
 	enum command	 cmd;
 	const char	*repo;
 	const char	*rev;
+	const char	*base;		/* --base: judge only what changed */
 	const char	*worktree;
 	const char	*config_path;
 	const char	*format;
@@ -43,7 +44,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: revguard check [--repo DIR] [--rev REV] [--path DIR]...\n"
+	    "usage: revguard check [--repo DIR] [--rev REV] [--base REV] "
+	    "[--path DIR]...\n"
 	    "                      [--config FILE] [--format text|json]\n"
 	    "       revguard check --worktree DIR [--path DIR]... [--config "
 	    "FILE]\n"
@@ -66,6 +68,7 @@ parse_args(struct cli *c, int argc, char **argv)
 	static const struct option	 opts[] = {
 		{ "repo", required_argument, NULL, 'r' },
 		{ "rev", required_argument, NULL, 'R' },
+		{ "base", required_argument, NULL, 'b' },
 		{ "path", required_argument, NULL, 'p' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "format", required_argument, NULL, 'f' },
@@ -77,11 +80,12 @@ parse_args(struct cli *c, int argc, char **argv)
 	char				 err[1024];
 	int				 ch;
 
-	while ((ch = getopt_long(argc, argv, "r:R:p:c:f:w:h", opts,
+	while ((ch = getopt_long(argc, argv, "r:R:b:p:c:f:w:h", opts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'r': c->repo = optarg; break;
 		case 'R': c->rev = optarg; break;
+		case 'b': c->base = optarg; break;
 		case 'p': strvec_push(&paths, optarg); break;
 		case 'c': c->config_path = optarg; break;
 		case 'f': c->format = optarg; break;
@@ -95,9 +99,9 @@ parse_args(struct cli *c, int argc, char **argv)
 		    argv[optind]);
 		goto bad;
 	}
-	if (c->worktree && (c->repo || c->rev)) {
+	if (c->worktree && (c->repo || c->rev || c->base)) {
 		fprintf(stderr, "revguard: --worktree reads files on disk; it "
-		    "does not go with --repo or --rev\n");
+		    "does not go with --repo, --rev or --base\n");
 		goto bad;
 	}
 	if (c->format != NULL && !(c->cmd == CMD_GRAPH ?
@@ -128,8 +132,8 @@ static int
 emit(struct cli *c, const struct engine_result *r, const char *commit)
 {
 	struct report_subject	 s = { c->worktree ? NULL : c->repo,
-				    c->worktree ? NULL : c->rev, commit,
-				    c->worktree };
+				    c->worktree ? NULL : c->rev, c->base,
+				    commit, c->worktree };
 	json_t			*j = NULL;
 
 	switch (c->cmd) {
@@ -160,6 +164,41 @@ emit(struct cli *c, const struct engine_result *r, const char *commit)
 	return 0;
 }
 
+/*
+ * --base REV: like a push from REV, pattern rules are errors only for
+ * migrations added or changed since REV, and REV's baseline file counts.
+ */
+static int
+judge_changes_only(struct cli *c, struct odb *db, struct odb_snapshot *head,
+    struct engine_opts *o, struct strvec *changed, struct strvec *baseline,
+    char *err, size_t errlen)
+{
+	struct odb_snapshot	*base;
+	struct strvec		 dirs = STRVEC_INIT;
+	size_t			 i;
+	int			 rv = -1;
+
+	if ((base = odb_snapshot_open(db, c->base, NULL, err, errlen)) == NULL)
+		return -1;
+	if (engine_versions_dirs(o, &odb_source_ops, head, &dirs, err,
+	    errlen) != 0)
+		goto done;
+	for (i = 0; i < dirs.len; i++)
+		if (odb_snapshot_changed(base, head, dirs.items[i], changed,
+		    err, errlen) == -1)
+			goto done;
+	if (engine_read_baseline(c->cfg.baseline_file, &odb_source_ops, base,
+	    baseline, err, errlen) == -1)
+		goto done;
+	o->new_paths = changed;
+	o->extra_baseline = baseline;
+	rv = 0;
+done:
+	strvec_clear(&dirs);
+	odb_snapshot_free(base);
+	return rv;
+}
+
 static int
 run(struct cli *c)
 {
@@ -168,6 +207,7 @@ run(struct cli *c)
 	struct fs_tree		 ft = { -1 };
 	struct odb		*db = NULL;
 	struct odb_snapshot	*snap = NULL;
+	struct strvec		 changed = STRVEC_INIT, baseline = STRVEC_INIT;
 	const struct source_ops	*ops;
 	void			*ctx;
 	char			 err[1024] = "", commit[ODB_OID_HEXMAX + 1] = "";
@@ -197,6 +237,9 @@ run(struct cli *c)
 			goto fail;
 		ops = &odb_source_ops;
 		ctx = snap;
+		if (c->base != NULL && judge_changes_only(c, db, snap, &o,
+		    &changed, &baseline, err, sizeof(err)) == -1)
+			goto fail;
 	}
 	if (engine_check(&o, ops, ctx, &r, err, sizeof(err)) == -1) {
 		engine_result_free(&r);
@@ -208,6 +251,8 @@ run(struct cli *c)
 fail:
 	fprintf(stderr, "revguard: %s\n", err);
 done:
+	strvec_clear(&changed);
+	strvec_clear(&baseline);
 	odb_snapshot_free(snap);
 	if (db != NULL) {
 		odb_free(db);

@@ -69,6 +69,34 @@ engine_versions_dirs(const struct engine_opts *o, const struct source_ops *ops,
 	return rv;
 }
 
+int
+engine_read_baseline(const char *file, const struct source_ops *ops,
+    void *ctx, struct strvec *out, char *err, size_t errlen)
+{
+	char	*data, *line, *save = NULL, *hash;
+	size_t	 len;
+	int	 rv;
+
+	if (file == NULL)
+		return 0;
+	if ((rv = ops->read(ctx, file, &data, &len, err, errlen)) != 0)
+		return rv == 1 ? 0 : -1;
+	for (line = strtok_r(data, "\r\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\r\n", &save)) {
+		if ((hash = strchr(line, '#')) != NULL)
+			*hash = '\0';
+		line += strspn(line, " \t");
+		line[strcspn(line, " \t")] = '\0';
+		if (*line != '\0' && strvec_push(out, line) == -1) {
+			free(data);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	free(data);
+	return 0;
+}
+
 static int
 ends_with(const char *s, const char *suffix)
 {

@@ -151,36 +151,6 @@ is_guarded(const struct config *cfg, const char *ref, const char *def)
 	return 0;
 }
 
-/* Reads the baseline file (one ID a line, # comments) at snap. */
-static int
-read_baseline(const struct config *cfg, struct odb_snapshot *snap,
-    struct strvec *out, char *err, size_t errlen)
-{
-	char	*data, *line, *save = NULL, *hash;
-	size_t	 len;
-	int	 rv;
-
-	if (cfg->baseline_file == NULL || snap == NULL)
-		return 0;
-	rv = odb_source_ops.read(snap, cfg->baseline_file, &data, &len, err,
-	    errlen);
-	if (rv != 0)
-		return rv == 1 ? 0 : -1;
-	for (line = strtok_r(data, "\r\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\r\n", &save)) {
-		if ((hash = strchr(line, '#')) != NULL)
-			*hash = '\0';
-		line += strspn(line, " \t");
-		line[strcspn(line, " \t")] = '\0';
-		if (*line != '\0' && strvec_push(out, line) == -1) {
-			free(data);
-			return -1;
-		}
-	}
-	free(data);
-	return 0;
-}
-
 static int
 add_ref(struct push_result *res, const char *ref, enum push_verdict v,
     const char *reason)
@@ -278,7 +248,8 @@ check_ref(struct ref_check *rc, const struct push_update *u)
 		if (odb_snapshot_changed(base, head, dirs.items[i], &changed,
 		    rc->err, rc->errlen) == -1)
 			goto done;
-	if (read_baseline(cfg, base, &baseline, rc->err, rc->errlen) == -1)
+	if (base != NULL && engine_read_baseline(cfg->baseline_file,
+	    &odb_source_ops, base, &baseline, rc->err, rc->errlen) == -1)
 		goto done;
 	o.new_paths = base != NULL ? &changed : NULL;
 	o.extra_baseline = &baseline;

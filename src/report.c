@@ -90,12 +90,13 @@ report_json(const struct engine_result *r, const struct report_subject *s)
 	for (i = 0; i < r->diags.len; i++)
 		json_array_append_new(diags,
 		    report_diag_json(&r->diags.items[i]));
-	o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:I, "
-	    "s:I, s:o}",
+	o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, "
+	    "s:I, s:I, s:o}",
 	    "schema", "revguard.check/1",
 	    "repository", s->repository ? json_string(s->repository) :
 	    json_null(),
 	    "rev", s->rev ? json_string(s->rev) : json_null(),
+	    "base", s->base ? json_string(s->base) : json_null(),
 	    "commit", s->commit ? json_string(s->commit) : json_null(),
 	    "worktree", s->worktree ? json_string(s->worktree) : json_null(),
 	    "versions_dirs", jsonutil_strvec(&r->versions_dirs),

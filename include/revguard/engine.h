@@ -60,6 +60,12 @@ int	 engine_versions_dirs(const struct engine_opts *,
 	    const struct source_ops *, void *ctx, struct strvec *out,
 	    char *err, size_t errlen);
 /*
+ * Reads a baseline file (one revision ID a line, # comments) from the
+ * tree into out; a missing file is an empty baseline.
+ */
+int	 engine_read_baseline(const char *file, const struct source_ops *,
+	    void *ctx, struct strvec *out, char *err, size_t errlen);
+/*
  * Returns 0 when the check ran (the verdict is in diags), or -1 when it
  * could not run, with the reason in err.
  */

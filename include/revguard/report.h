@@ -14,6 +14,7 @@
 struct report_subject {
 	const char	*repository;	/* NULL for a working tree */
 	const char	*rev;
+	const char	*base;		/* --base, or NULL */
 	const char	*commit;
 	const char	*worktree;	/* NULL for a repository */
 };

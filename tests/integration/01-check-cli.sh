@@ -112,6 +112,36 @@ rg check --worktree wt --config nowhere.yaml
 expect "missing versions directory is exit 2" 2 \
     "versions directory \`nowhere\` does not exist"
 
+# --base: a commit range, as CI sees a pull request.
+gen repo rng --count 8 --seed 21 --defect placeholder
+git_quiet -C rng tag debt
+h=$("$REVGUARD" heads --repo rng | cut -d' ' -f1)
+r=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+printf '"""next\n\nRevision ID: %s\nRevises: %s\n"""\nrevision = "%s"\ndown_revision = "%s"\n' \
+    "$r" "$h" "$r" "$h" >"rng/migrations/versions/${r}_next.py"
+git_quiet -C rng add -A
+git_quiet -C rng commit -m next
+rg check --repo rng --base debt
+expect "--base: debt older than the range is a warning" 0 \
+    "warn[placeholder-id]: revision \`a1b2c3d4e5f6\`"
+rg check --repo rng
+expect "without --base the same debt is an error" 1 "error[placeholder-id]"
+rg check --repo rng --base debt --format json
+if "$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["base"] == "debt" and d["errors"] == 0 and d["warnings"] == 1' "$T/out"; then
+	ok "--base is reported in JSON"
+else
+	not_ok "--base is reported in JSON"
+fi
+printf 'a1b2c3d4e5f6  # grandfathered\n' >rng/.revguard-baseline
+git_quiet -C rng add -A
+git_quiet -C rng commit -m baseline
+rg check --repo rng --base HEAD~1
+expect "--base reads the baseline file from the base, not the tip" 0 "warn[placeholder-id]"
+rg check --repo rng --base HEAD
+expect "a baseline already at the base silences the debt" 0 "0 errors, 0 warnings"
+rg check --worktree rng --base HEAD
+expect "--base does not go with --worktree" 2 "does not go with"
+
 # Usage and I/O errors.
 rg check --repo "$T/does-not-exist"
 expect "missing repository is exit 2" 2 "cannot open repository"
