@@ -132,7 +132,7 @@ parse_value(struct parse *p, const char *name, const struct pytok *s,
 	const struct pytok	*t = s;
 	struct buf		 b = BUF_INIT;
 	char			*msg;
-	int			 bracketed = 0, items = 0, commas = 0;
+	int			 is_list = 0, items = 0, commas = 0;
 
 	if (s == e) {
 		msg = xasprintf("%s has no value", name);
@@ -148,7 +148,8 @@ parse_value(struct parse *p, const char *name, const struct pytok *s,
 		if (!(pytok_is(e - 1, PYTOK_OP, pytok_is(s, PYTOK_OP, "(") ?
 		    ")" : "]")))
 			goto unsupported;
-		bracketed = 1;
+		/* ("a") is a string, ["a"] a list, ("a",) a tuple. */
+		is_list = pytok_is(s, PYTOK_OP, "[");
 		t = s + 1;
 		e = e - 1;
 	}
@@ -186,8 +187,8 @@ parse_value(struct parse *p, const char *name, const struct pytok *s,
 		}
 	}
 	buf_clear(&b);
-	*kind = (items == 1 && commas == 0) ? VALUE_STRING : VALUE_SEQUENCE;
-	(void)bracketed;
+	*kind = (items == 1 && commas == 0 && !is_list) ? VALUE_STRING :
+	    VALUE_SEQUENCE;
 	return 0;
 unsupported:
 	buf_clear(&b);

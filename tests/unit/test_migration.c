@@ -188,6 +188,18 @@ Test(migration, implicit_concatenation_is_one_string)
 	free(got);
 }
 
+Test(migration, list_of_one_is_not_a_string)
+{
+	char	*got = dump_str("revision = ['abc']\ndown_revision = None\n");
+
+	cr_assert_str_eq(got, "parse-error @1: revision must be a single "
+	    "string, not a sequence\n");
+	free(got);
+	got = dump_str("revision = ('abc')\ndown_revision = None\n");
+	cr_assert(strstr(got, "revision: abc @1\n") == got, "%s", got);
+	free(got);
+}
+
 Test(migration, revision_must_be_one_string)
 {
 	char	*got = dump_str("revision = ('a', 'b')\ndown_revision = None\n");
