@@ -79,7 +79,8 @@ struct diag	*diag_add(struct diag_list *, enum rule_id, enum rule_sev,
 		    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 struct diag	*diag_addv(struct diag_list *, enum rule_id, enum rule_sev,
 		    const char *path, int line, const char *hint,
-		    const char *fmt, va_list) __attribute__((format(printf, 7, 0)));
+		    const char *fmt, va_list)
+		    __attribute__((format(printf, 7, 0)));
 size_t		 diag_count(const struct diag_list *, enum rule_sev);
 /* Orders by path (graph-wide ones last), then line, then rule. */
 void		 diag_sort(struct diag_list *);

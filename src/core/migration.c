@@ -329,12 +329,29 @@ migration_split_revises(const char *value, struct strvec *out)
 	}
 }
 
+/*
+ * When the trimmed line [*vs, *ve) starts with key, moves *vs to the
+ * trimmed value after it and returns 1.
+ */
+static int
+take_key(const char **vs, const char **ve, const char *key)
+{
+	size_t	 n = strlen(key);
+
+	if ((size_t)(*ve - *vs) < n || memcmp(*vs, key, n) != 0)
+		return 0;
+	*vs += n;
+	trim(vs, ve);
+	return 1;
+}
+
 /* Reads "Revision ID:", "Revises:" and "Create Date:" from the docstring. */
 static int
 parse_header(struct parse *p, const struct pytok *doc)
 {
 	struct migration	*m = p->m;
-	const char		*s = doc->value, *end = doc->value + doc->valuelen;
+	const char		*s = doc->value;
+	const char		*end = doc->value + doc->valuelen;
 	const char		*eol, *vs, *ve;
 	char			*value;
 	int			 line = doc->line;
@@ -347,15 +364,13 @@ parse_header(struct parse *p, const struct pytok *doc)
 		vs = s;
 		ve = eol;
 		trim(&vs, &ve);
-#define HEADER(key) ((size_t)(ve - vs) >= strlen(key) && \
-	memcmp(vs, key, strlen(key)) == 0 && (vs += strlen(key), trim(&vs, &ve), 1))
-		if (HEADER("Revision ID:")) {
+		if (take_key(&vs, &ve, "Revision ID:")) {
 			if (m->header_revision == NULL) {
 				m->header_revision = xstrndup(vs,
 				    (size_t)(ve - vs));
 				m->header_revision_line = line;
 			}
-		} else if (HEADER("Revises:")) {
+		} else if (take_key(&vs, &ve, "Revises:")) {
 			if (!m->has_header_revises) {
 				m->has_header_revises = 1;
 				m->header_revises_line = line;
@@ -368,13 +383,12 @@ parse_header(struct parse *p, const struct pytok *doc)
 				}
 				free(value);
 			}
-		} else if (HEADER("Create Date:")) {
+		} else if (take_key(&vs, &ve, "Create Date:")) {
 			if (m->create_date == NULL) {
 				m->create_date = xstrndup(vs, (size_t)(ve - vs));
 				m->create_date_line = line;
 			}
 		}
-#undef HEADER
 		s = eol + 1;
 		line++;
 	}

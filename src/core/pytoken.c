@@ -465,7 +465,8 @@ pytoken_scan(const char *data, size_t len, struct pytok_list *out,
 			if (lex_string(&lx, start, d + start, i) == -1)
 				goto fail;
 		} else if (is_name_start((unsigned char)c)) {
-			while (lx.pos < len && is_name_char((unsigned char)d[lx.pos]))
+			while (lx.pos < len &&
+			    is_name_char((unsigned char)d[lx.pos]))
 				lx.pos++;
 			if (lex_push(&lx, PYTOK_NAME, start, lx.pos, lx.line,
 			    lx.line_pos) == NULL)
@@ -495,10 +496,11 @@ pytoken_scan(const char *data, size_t len, struct pytok_list *out,
 			if (oplen == 1 && (c == '$' || c == '?' || c == '`' ||
 			    c == '\0')) {
 				if (c == '\0')
-					lex_error(&lx, lx.line, "NUL byte in source");
-				else
 					lex_error(&lx, lx.line,
-					    "invalid character '%c' in source", c);
+					    "NUL byte in source");
+				else
+					lex_error(&lx, lx.line, "invalid "
+					    "character '%c' in source", c);
 				goto fail;
 			}
 			lx.pos += oplen;
