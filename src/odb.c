@@ -134,6 +134,7 @@ odb_snapshot_open(struct odb *o, const char *rev, char oid[ODB_OID_HEXMAX + 1],
 	struct odb_snapshot	*s;
 	git_object		*obj = NULL;
 	git_commit		*commit = NULL;
+	git_oid			 id;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -141,7 +142,19 @@ odb_snapshot_open(struct odb *o, const char *rev, char oid[ODB_OID_HEXMAX + 1],
 	}
 	s->repo = o->repo;
 	s->cache = o->cache;
-	if (git_revparse_single(&obj, o->repo, rev) < 0) {
+	/*
+	 * A full object ID (what pushes carry) is looked up directly:
+	 * git_revparse_single would first probe it as a ref name in several
+	 * namespaces, one file system lookup each.
+	 */
+	if (strlen(rev) == GIT_OID_HEXSZ &&
+	    strspn(rev, "0123456789abcdef") == GIT_OID_HEXSZ &&
+	    git_oid_fromstr(&id, rev) == 0) {
+		if (git_object_lookup(&obj, o->repo, &id, GIT_OBJECT_ANY) < 0) {
+			git_err(err, errlen, "cannot read object", rev);
+			goto fail;
+		}
+	} else if (git_revparse_single(&obj, o->repo, rev) < 0) {
 		git_err(err, errlen, "cannot resolve revision", rev);
 		goto fail;
 	}

@@ -15,11 +15,20 @@
 
 #include "revguard/parsecache.h"
 
+/*
+ * One allocation per entry: the header, the migration, then every string
+ * and pointer array it refers to, packed, so that reading a cached
+ * migration touches a few neighbouring cache lines instead of a dozen
+ * scattered allocations.  Entries are freed whole, never with
+ * migration_clear.
+ */
 struct entry {
 	struct migration	 m;		/* first: see entry_of */
+	uint64_t		 hash;		/* of id, checked first */
 	char			 id[SOURCE_ID_MAX + 1];
 	struct entry		*next;		/* bucket chain */
 	int			 refs;		/* the cache's own counts one */
+	char			 arena[];
 };
 
 struct parse_cache {
@@ -40,8 +49,8 @@ entry_of(const struct migration *m)
 	    offsetof(struct entry, m));
 }
 
-static size_t
-bucket_of(const struct parse_cache *c, const char *id)
+static uint64_t
+hash_id(const char *id)
 {
 	uint64_t	 h = 1469598103934665603ULL;
 
@@ -49,7 +58,13 @@ bucket_of(const struct parse_cache *c, const char *id)
 		h ^= (unsigned char)*id++;
 		h *= 1099511628211ULL;
 	}
-	return (size_t)(h & (c->nbuckets - 1));
+	return h;
+}
+
+static size_t
+bucket_of(const struct parse_cache *c, uint64_t hash)
+{
+	return (size_t)(hash & (c->nbuckets - 1));
 }
 
 struct parse_cache *
@@ -59,7 +74,9 @@ parse_cache_new(size_t capacity)
 
 	if (capacity == 0 || (c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	for (c->nbuckets = 64; c->nbuckets < capacity; c->nbuckets *= 2)
+	/* Chains of about four when full keep the table small enough to
+	 * stay in cache; the stored hash spares most string compares. */
+	for (c->nbuckets = 64; c->nbuckets * 4 < capacity; c->nbuckets *= 2)
 		;
 	c->capacity = capacity;
 	c->ring = calloc(capacity, sizeof(*c->ring));
@@ -77,10 +94,85 @@ parse_cache_new(size_t capacity)
 static void
 entry_unref(struct entry *e)
 {
-	if (--e->refs == 0) {
-		migration_clear(&e->m);
+	if (--e->refs == 0)
 		free(e);
-	}
+}
+
+static size_t
+str_size(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+static size_t
+vec_size(const struct strvec *v)
+{
+	size_t	 i, n = v->len * sizeof(char *);
+
+	for (i = 0; i < v->len; i++)
+		n += strlen(v->items[i]) + 1;
+	return n;
+}
+
+/* Copies s into the arena at *at; NULL stays NULL. */
+static char *
+put_str(char **at, const char *s)
+{
+	char	*out;
+	size_t	 n;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s) + 1;
+	out = memcpy(*at, s, n);
+	*at += n;
+	return out;
+}
+
+static void
+put_vec(char **at, struct strvec *dst, const struct strvec *src)
+{
+	size_t	 i;
+
+	dst->len = dst->cap = src->len;
+	dst->items = NULL;
+	if (src->len == 0)
+		return;
+	dst->items = (char **)(void *)*at;
+	*at += src->len * sizeof(char *);
+	for (i = 0; i < src->len; i++)
+		dst->items[i] = put_str(at, src->items[i]);
+}
+
+/* A new entry holding a packed copy of m. */
+static struct entry *
+entry_new(const char *id, const struct migration *m)
+{
+	struct entry	*e;
+	size_t		 size;
+	char		*at;
+
+	/* Pointer arrays first, so they stay aligned. */
+	size = vec_size(&m->down_revisions) + vec_size(&m->branch_labels) +
+	    vec_size(&m->depends_on) + vec_size(&m->header_revises) +
+	    str_size(m->path) + str_size(m->revision) +
+	    str_size(m->header_revision) + str_size(m->create_date);
+	if ((e = calloc(1, sizeof(*e) + size)) == NULL)
+		return NULL;
+	e->m = *m;
+	at = e->arena;
+	put_vec(&at, &e->m.down_revisions, &m->down_revisions);
+	put_vec(&at, &e->m.branch_labels, &m->branch_labels);
+	put_vec(&at, &e->m.depends_on, &m->depends_on);
+	put_vec(&at, &e->m.header_revises, &m->header_revises);
+	e->m.path = put_str(&at, m->path);
+	e->m.revision = put_str(&at, m->revision);
+	e->m.header_revision = put_str(&at, m->header_revision);
+	e->m.create_date = put_str(&at, m->create_date);
+	strcpy(e->id, id);
+	e->hash = hash_id(id);
+	e->refs = 1;
+	return e;
 }
 
 void
@@ -100,12 +192,12 @@ parse_cache_free(struct parse_cache *c)
 }
 
 static struct entry *
-find(const struct parse_cache *c, const char *id)
+find(const struct parse_cache *c, const char *id, uint64_t hash)
 {
 	struct entry	*e;
 
-	for (e = c->buckets[bucket_of(c, id)]; e != NULL; e = e->next)
-		if (strcmp(e->id, id) == 0)
+	for (e = c->buckets[bucket_of(c, hash)]; e != NULL; e = e->next)
+		if (e->hash == hash && strcmp(e->id, id) == 0)
 			return e;
 	return NULL;
 }
@@ -115,9 +207,10 @@ cache_acquire(void *ctx, const char *id)
 {
 	struct parse_cache	*c = ctx;
 	struct entry		*e;
+	uint64_t		 hash = hash_id(id);
 
 	pthread_mutex_lock(&c->lock);
-	if ((e = find(c, id)) != NULL) {
+	if ((e = find(c, id, hash)) != NULL) {
 		e->refs++;
 		c->hits++;
 	} else
@@ -142,7 +235,7 @@ evict(struct parse_cache *c, size_t slot)
 {
 	struct entry	*e = c->ring[slot], **link;
 
-	link = &c->buckets[bucket_of(c, e->id)];
+	link = &c->buckets[bucket_of(c, e->hash)];
 	while (*link != e)
 		link = &(*link)->next;
 	*link = e->next;
@@ -158,16 +251,10 @@ cache_store(void *ctx, const char *id, const struct migration *m)
 	struct entry		*e;
 	size_t			 b;
 
-	if (strlen(id) > SOURCE_ID_MAX || (e = calloc(1, sizeof(*e))) == NULL)
+	if (strlen(id) > SOURCE_ID_MAX || (e = entry_new(id, m)) == NULL)
 		return;
-	if (migration_copy(&e->m, m) == -1) {
-		free(e);
-		return;
-	}
-	strcpy(e->id, id);
-	e->refs = 1;
 	pthread_mutex_lock(&c->lock);
-	if (find(c, id) != NULL) {
+	if (find(c, id, e->hash) != NULL) {
 		pthread_mutex_unlock(&c->lock);
 		entry_unref(e);
 		return;
@@ -176,7 +263,7 @@ cache_store(void *ctx, const char *id, const struct migration *m)
 		evict(c, c->victim);
 	c->ring[c->victim] = e;
 	c->victim = (c->victim + 1) % c->capacity;
-	b = bucket_of(c, id);
+	b = bucket_of(c, e->hash);
 	e->next = c->buckets[b];
 	c->buckets[b] = e;
 	c->count++;
