@@ -64,14 +64,29 @@ git_err(char *err, size_t errlen, const char *what, const char *arg)
 }
 
 int
-odb_global_init(int trust_owner)
+odb_global_init(int server)
 {
 	if (git_libgit2_init() < 0)
 		return -1;
 	/* Objects that git itself accepted need no second hash check. */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-	if (trust_owner)
+	if (server) {
+		/*
+		 * The daemon reads repositories another user owns, and its
+		 * verdicts must not depend on its own account's git config:
+		 * no owner check, no global, XDG or system config files
+		 * (which also spares reading them on every push).
+		 */
 		git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+		git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH,
+		    GIT_CONFIG_LEVEL_GLOBAL, "");
+		git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH,
+		    GIT_CONFIG_LEVEL_XDG, "");
+		git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH,
+		    GIT_CONFIG_LEVEL_SYSTEM, "");
+		git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH,
+		    GIT_CONFIG_LEVEL_PROGRAMDATA, "");
+	}
 	return 0;
 }
 

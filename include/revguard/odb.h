@@ -19,9 +19,11 @@ struct odb;
 struct odb_snapshot;
 struct odb_tree_cache;
 
-/* Process-wide set-up; trust_owner skips libgit2's owner check (the
- * daemon reads repositories another user owns). */
-int	 odb_global_init(int trust_owner);
+/*
+ * Process-wide set-up.  server (the daemon): skip libgit2's owner check
+ * and ignore global, XDG and system git configuration.
+ */
+int	 odb_global_init(int server);
 void	 odb_global_shutdown(void);
 
 /*
