@@ -11,7 +11,7 @@ mkdir -p "$out"
 CC=${FUZZ_CC:-clang}
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$top/include -I$build"
 core="$top/src/core/alembic_ini.c $top/src/core/diag.c $top/src/core/glob.c
-$top/src/core/graph.c $top/src/core/migration.c $top/src/core/path.c
+$top/src/core/graph.c $top/src/core/hash.c $top/src/core/migration.c $top/src/core/path.c
 $top/src/core/placeholder.c $top/src/core/pytoken.c $top/src/core/rules.c
 $top/src/core/strvec.c"
 pcre=$(pkg-config --cflags --libs libpcre2-8)

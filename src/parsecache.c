@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "revguard/hash.h"
 #include "revguard/parsecache.h"
 
 /*
@@ -47,18 +48,6 @@ entry_of(const struct migration *m)
 {
 	return (struct entry *)(void *)((char *)(uintptr_t)m -
 	    offsetof(struct entry, m));
-}
-
-static uint64_t
-hash_id(const char *id)
-{
-	uint64_t	 h = 1469598103934665603ULL;
-
-	while (*id != '\0') {
-		h ^= (unsigned char)*id++;
-		h *= 1099511628211ULL;
-	}
-	return h;
 }
 
 static size_t
@@ -170,7 +159,7 @@ entry_new(const char *id, const struct migration *m)
 	e->m.header_revision = put_str(&at, m->header_revision);
 	e->m.create_date = put_str(&at, m->create_date);
 	strcpy(e->id, id);
-	e->hash = hash_id(id);
+	e->hash = hash_str(id);
 	e->refs = 1;
 	return e;
 }
@@ -207,7 +196,7 @@ cache_acquire(void *ctx, const char *id)
 {
 	struct parse_cache	*c = ctx;
 	struct entry		*e;
-	uint64_t		 hash = hash_id(id);
+	uint64_t		 hash = hash_str(id);
 
 	pthread_mutex_lock(&c->lock);
 	if ((e = find(c, id, hash)) != NULL) {

@@ -12,18 +12,7 @@
 #include <string.h>
 
 #include "revguard/graph.h"
-
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t	 h = 1469598103934665603ULL;
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
+#include "revguard/hash.h"
 
 size_t
 graph_find(const struct graph *g, const char *revision)
