@@ -19,7 +19,6 @@ struct worker_pool {
 	pthread_cond_t		 wake;
 	struct worker_job	*queue_head, *queue_tail;
 	struct worker_job	*done_head, *done_tail;
-	int			 queued;
 	int			 stopping;
 	int			 efd;
 	int			 nthreads;
@@ -57,7 +56,6 @@ worker_main(void *arg)
 		p->queue_head = j->next;
 		if (p->queue_head == NULL)
 			p->queue_tail = NULL;
-		p->queued--;
 		pthread_mutex_unlock(&p->lock);
 
 		j->run(j);
@@ -106,7 +104,6 @@ worker_pool_submit(struct worker_pool *p, struct worker_job *j)
 {
 	pthread_mutex_lock(&p->lock);
 	append(&p->queue_head, &p->queue_tail, j);
-	p->queued++;
 	pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->lock);
 }
@@ -115,23 +112,6 @@ int
 worker_pool_fd(const struct worker_pool *p)
 {
 	return p->efd;
-}
-
-int
-worker_pool_size(const struct worker_pool *p)
-{
-	return p->nthreads;
-}
-
-int
-worker_pool_queued(struct worker_pool *p)
-{
-	int	 n;
-
-	pthread_mutex_lock(&p->lock);
-	n = p->queued;
-	pthread_mutex_unlock(&p->lock);
-	return n;
 }
 
 struct worker_job *

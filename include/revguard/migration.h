@@ -43,8 +43,6 @@ int	 migration_parse(const char *path, const char *data, size_t len,
 	    struct migration *out, struct diag_list *diags);
 /* Splits a "Revises:" header value into revision IDs. */
 int	 migration_split_revises(const char *value, struct strvec *out);
-/* Deep copy; -1 when memory ran out (dst is then cleared). */
-int	 migration_copy(struct migration *dst, const struct migration *src);
 void	 migration_clear(struct migration *);
 
 #endif

@@ -22,7 +22,6 @@ int	 strvec_pushn(struct strvec *, const char *, size_t);
 int	 strvec_push_owned(struct strvec *, char *);
 int	 strvec_contains(const struct strvec *, const char *);
 int	 strvec_copy(struct strvec *, const struct strvec *);
-void	 strvec_sort(struct strvec *);
 /* Same members, ignoring order and duplicates. */
 int	 strvec_same_set(const struct strvec *, const struct strvec *);
 /* Joins with sep into a new string; "" for an empty vector. */

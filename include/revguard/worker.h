@@ -21,9 +21,6 @@ void		 worker_pool_submit(struct worker_pool *, struct worker_job *);
 int		 worker_pool_fd(const struct worker_pool *);
 /* Takes every finished job, oldest first (main thread). */
 struct worker_job *worker_pool_take_done(struct worker_pool *);
-int		 worker_pool_size(const struct worker_pool *);
-/* Jobs queued but not yet started. */
-int		 worker_pool_queued(struct worker_pool *);
 /*
  * Lets running jobs finish and joins the threads.  Returns the jobs that
  * finished but were not taken, and those that never started (their run

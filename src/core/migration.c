@@ -483,37 +483,6 @@ done:
 	return p.failed ? -1 : 0;
 }
 
-static int
-dup_str(char **dst, const char *src)
-{
-	*dst = NULL;
-	return src != NULL && (*dst = strdup(src)) == NULL ? -1 : 0;
-}
-
-int
-migration_copy(struct migration *dst, const struct migration *src)
-{
-	*dst = *src;
-	dst->path = dst->revision = dst->header_revision = NULL;
-	dst->create_date = NULL;
-	memset(&dst->down_revisions, 0, sizeof(dst->down_revisions));
-	memset(&dst->branch_labels, 0, sizeof(dst->branch_labels));
-	memset(&dst->depends_on, 0, sizeof(dst->depends_on));
-	memset(&dst->header_revises, 0, sizeof(dst->header_revises));
-	if (dup_str(&dst->path, src->path) == -1 ||
-	    dup_str(&dst->revision, src->revision) == -1 ||
-	    dup_str(&dst->header_revision, src->header_revision) == -1 ||
-	    dup_str(&dst->create_date, src->create_date) == -1 ||
-	    strvec_copy(&dst->down_revisions, &src->down_revisions) == -1 ||
-	    strvec_copy(&dst->branch_labels, &src->branch_labels) == -1 ||
-	    strvec_copy(&dst->depends_on, &src->depends_on) == -1 ||
-	    strvec_copy(&dst->header_revises, &src->header_revises) == -1) {
-		migration_clear(dst);
-		return -1;
-	}
-	return 0;
-}
-
 void
 migration_clear(struct migration *m)
 {

@@ -72,19 +72,6 @@ strvec_copy(struct strvec *dst, const struct strvec *src)
 	return 0;
 }
 
-static int
-strvec_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void
-strvec_sort(struct strvec *v)
-{
-	if (v->len > 1)
-		qsort(v->items, v->len, sizeof(*v->items), strvec_cmp);
-}
-
 int
 strvec_same_set(const struct strvec *a, const struct strvec *b)
 {
