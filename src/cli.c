@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "revguard/engine.h"
 #include "revguard/fs.h"
 #include "revguard/hook.h"
+#include "revguard/judge.h"
 #include "revguard/odb.h"
 #include "revguard/path.h"
 #include "revguard/push.h"
@@ -26,7 +28,8 @@
 enum command {
 	CMD_CHECK,
 	CMD_HEADS,
-	CMD_GRAPH
+	CMD_GRAPH,
+	CMD_BASELINE
 };
 
 struct cli {
@@ -37,6 +40,7 @@ struct cli {
 	const char	*worktree;
 	const char	*config_path;
 	const char	*format;
+	int		 write;		/* baseline --write */
 	struct config	 cfg;
 };
 
@@ -53,6 +57,8 @@ usage(FILE *f)
 	    "\n"
 	    "       revguard graph [--format dot|json] [--repo DIR [--rev "
 	    "REV] | --worktree DIR]\n"
+	    "       revguard baseline [--worktree DIR] [--config FILE] "
+	    "[--write]\n"
 	    "       revguard hook [--config FILE] [--socket PATH] [--timeout "
 	    "DURATION]\n"
 	    "                     [--on-unavailable reject|accept] "
@@ -73,6 +79,7 @@ parse_args(struct cli *c, int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "worktree", required_argument, NULL, 'w' },
+		{ "write", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -90,6 +97,14 @@ parse_args(struct cli *c, int argc, char **argv)
 		case 'c': c->config_path = optarg; break;
 		case 'f': c->format = optarg; break;
 		case 'w': c->worktree = optarg; break;
+		case 'W':
+			if (c->cmd != CMD_BASELINE) {
+				fprintf(stderr, "revguard: --write goes with "
+				    "`revguard baseline`\n");
+				goto bad;
+			}
+			c->write = 1;
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: goto bad;
 		}
@@ -99,6 +114,13 @@ parse_args(struct cli *c, int argc, char **argv)
 		    argv[optind]);
 		goto bad;
 	}
+	if (c->cmd == CMD_BASELINE && (c->repo || c->rev || c->base)) {
+		fprintf(stderr, "revguard: baseline reads the work tree "
+		    "(--worktree DIR, default .)\n");
+		goto bad;
+	}
+	if (c->cmd == CMD_BASELINE && c->worktree == NULL)
+		c->worktree = ".";
 	if (c->worktree && (c->repo || c->rev || c->base)) {
 		fprintf(stderr, "revguard: --worktree reads files on disk; it "
 		    "does not go with --repo, --rev or --base\n");
@@ -128,6 +150,106 @@ bad:
 	return -1;
 }
 
+/* The revision IDs a baseline file lists (first word of each line). */
+static void
+read_baseline_ids(const char *path, struct strvec *ids)
+{
+	char	 line[1024];
+	size_t	 n;
+	FILE	*f;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "#")] = '\0';
+		n = strspn(line, " \t");
+		line[n + strcspn(line + n, " \t\r\n")] = '\0';
+		if (line[n] != '\0' && !strvec_contains(ids, line + n))
+			(void)strvec_push(ids, line + n);
+	}
+	fclose(f);
+}
+
+/*
+ * Today's debt as a baseline file: every revision a diagnostic names,
+ * with its rules, after the IDs the file already held (their problems no
+ * longer show, so they must stay).  To stdout, or with --write into the
+ * work tree.
+ */
+static int
+write_baseline(struct cli *c, const struct engine_result *r)
+{
+	char		 err[1024];
+	size_t		 errlen = sizeof(err);
+	struct strvec	 ids = STRVEC_INIT;
+	char		*path = NULL, *tmp = NULL;
+	size_t		 i, j, kept, unnamed = 0;
+	FILE		*f = stdout;
+	int		 rv = -1;
+
+	if ((path = path_join(c->worktree, c->cfg.baseline_file)) == NULL ||
+	    (tmp = xasprintf("%s.tmp", path)) == NULL)
+		goto oom;
+	read_baseline_ids(path, &ids);
+	kept = ids.len;
+	for (i = 0; i < r->diags.len; i++) {
+		const struct diag	*d = &r->diags.items[i];
+
+		unnamed += d->revisions.len == 0;
+		for (j = 0; j < d->revisions.len; j++)
+			if (!strvec_contains(&ids, d->revisions.items[j]) &&
+			    strvec_push(&ids, d->revisions.items[j]) == -1)
+				goto oom;
+	}
+	if (c->write && (f = fopen(tmp, "w")) == NULL) {
+		snprintf(err, errlen, "cannot write `%s`: %s", tmp,
+		    strerror(errno));
+		goto done;
+	}
+	fprintf(f, "# revguard baseline: revision IDs whose problems are "
+	    "grandfathered.\n# Written by `revguard baseline --write`; "
+	    "new problems are still reported.\n");
+	for (i = 0; i < ids.len; i++) {
+		fprintf(f, "%s  #%s", ids.items[i], i < kept ? " kept" : "");
+		for (j = 0; j < r->diags.len; j++)
+			if (strvec_contains(&r->diags.items[j].revisions,
+			    ids.items[i]))
+				fprintf(f, " %s", rule_name(
+				    r->diags.items[j].rule));
+		fputc('\n', f);
+	}
+	if (c->write) {
+		if (fclose(f) != 0 || rename(tmp, path) == -1) {
+			f = NULL;
+			snprintf(err, errlen, "cannot write `%s`: %s", path,
+			    strerror(errno));
+			goto done;
+		}
+		printf("revguard: %s lists %zu revision ID%s (%zu new); "
+		    "commit it\n", path, ids.len, ids.len == 1 ? "" : "s",
+		    ids.len - kept);
+	}
+	f = NULL;
+	if (unnamed > 0)
+		fprintf(stderr, "revguard: %zu problem%s name%s no revision "
+		    "(a file that does not parse, say) and cannot be "
+		    "baselined\n", unnamed, unnamed == 1 ? "" : "s",
+		    unnamed == 1 ? "s" : "");
+	rv = 0;
+	goto done;
+oom:
+	snprintf(err, errlen, "out of memory");
+done:
+	if (rv == -1)
+		fprintf(stderr, "revguard: %s\n", err);
+	if (f != NULL && f != stdout)
+		fclose(f);
+	strvec_clear(&ids);
+	free(path);
+	free(tmp);
+	return rv == 0 ? 0 : EXIT_TROUBLE;
+}
+
 static int
 emit(struct cli *c, const struct engine_result *r, const char *commit)
 {
@@ -146,6 +268,8 @@ emit(struct cli *c, const struct engine_result *r, const char *commit)
 	case CMD_HEADS:
 		report_heads(stdout, r);
 		break;
+	case CMD_BASELINE:
+		return write_baseline(c, r);
 	case CMD_GRAPH:
 		if (c->format != NULL && strcmp(c->format, "json") == 0)
 			j = report_graph_json(r);
@@ -164,64 +288,27 @@ emit(struct cli *c, const struct engine_result *r, const char *commit)
 	return 0;
 }
 
-/*
- * --base REV: like a push from REV, pattern rules are errors only for
- * migrations added or changed since REV, and REV's baseline file counts.
- */
-static int
-judge_changes_only(struct cli *c, struct odb *db, struct odb_snapshot *head,
-    struct engine_opts *o, struct strvec *changed, struct strvec *baseline,
-    char *err, size_t errlen)
-{
-	struct odb_snapshot	*base;
-	struct strvec		 dirs = STRVEC_INIT;
-	size_t			 i;
-	int			 rv = -1;
-
-	if ((base = odb_snapshot_open(db, c->base, NULL, err, errlen)) == NULL)
-		return -1;
-	if (engine_versions_dirs(o, &odb_source_ops, head, &dirs, err,
-	    errlen) != 0)
-		goto done;
-	for (i = 0; i < dirs.len; i++)
-		if (odb_snapshot_changed(base, head, dirs.items[i], changed,
-		    err, errlen) == -1)
-			goto done;
-	if (engine_read_baseline(c->cfg.baseline_file, &odb_source_ops, base,
-	    baseline, err, errlen) == -1)
-		goto done;
-	o->new_paths = changed;
-	o->extra_baseline = baseline;
-	rv = 0;
-done:
-	strvec_clear(&dirs);
-	odb_snapshot_free(base);
-	return rv;
-}
-
 static int
 run(struct cli *c)
 {
-	struct engine_opts	 o;
-	struct engine_result	 r;
+	struct judge_opts	 jo;
+	struct judge_result	 j;
 	struct fs_tree		 ft = { -1 };
 	struct odb		*db = NULL;
-	struct odb_snapshot	*snap = NULL;
-	struct strvec		 changed = STRVEC_INIT, baseline = STRVEC_INIT;
-	const struct source_ops	*ops;
-	void			*ctx;
+	struct odb_snapshot	*snap = NULL, *base = NULL;
 	char			 err[1024] = "", commit[ODB_OID_HEXMAX + 1] = "";
 	int			 rv = EXIT_TROUBLE;
 
-	memset(&o, 0, sizeof(o));
-	o.policy = &c->cfg.policy;
-	o.versions_paths = &c->cfg.versions_paths;
-	o.alembic_ini = c->cfg.alembic_ini;
+	memset(&j, 0, sizeof(j));
+	memset(&jo, 0, sizeof(jo));
+	jo.cfg = &c->cfg;
+	jo.engine.policy = &c->cfg.policy;
+	jo.full = 1;
 	if (c->worktree != NULL) {
 		if (fs_tree_open(&ft, c->worktree, err, sizeof(err)) == -1)
 			goto fail;
-		ops = &fs_source_ops;
-		ctx = &ft;
+		jo.ops = &fs_source_ops;
+		jo.head = &ft;
 	} else {
 		if (c->repo == NULL)
 			c->repo = ".";
@@ -235,25 +322,37 @@ run(struct cli *c)
 		    (snap = odb_snapshot_open(db, c->rev, commit, err,
 		    sizeof(err))) == NULL)
 			goto fail;
-		ops = &odb_source_ops;
-		ctx = snap;
-		if (c->base != NULL && judge_changes_only(c, db, snap, &o,
-		    &changed, &baseline, err, sizeof(err)) == -1)
+		if (c->base != NULL && (base = odb_snapshot_open(db, c->base,
+		    NULL, err, sizeof(err))) == NULL)
 			goto fail;
+		jo.ops = &odb_source_ops;
+		jo.head = snap;
+		jo.base = base;
 	}
-	if (engine_check(&o, ops, ctx, &r, err, sizeof(err)) == -1) {
-		engine_result_free(&r);
+	/* One's own tree is trusted; --base judges it as a push would. */
+	jo.trust_head = base == NULL;
+	if (judge_run(&jo, &j, err, sizeof(err)) == -1)
 		goto fail;
+	switch (j.verdict) {
+	case JUDGE_CHECKED:
+	case JUDGE_UNCHANGED:
+		break;
+	case JUDGE_NOT_CHECKED:
+		snprintf(err, sizeof(err), "not checked: %s", j.reason);
+		goto fail;
+	case JUDGE_REFUSED:
+		fprintf(stderr, "revguard: error: %s\n", j.reason);
+		rv = EXIT_VIOLATIONS;
+		goto done;
 	}
-	rv = emit(c, &r, commit[0] ? commit : NULL);
-	engine_result_free(&r);
+	rv = emit(c, &j.check, commit[0] ? commit : NULL);
 	goto done;
 fail:
 	fprintf(stderr, "revguard: %s\n", err);
 done:
-	strvec_clear(&changed);
-	strvec_clear(&baseline);
+	judge_free(&j);
 	odb_snapshot_free(snap);
+	odb_snapshot_free(base);
 	if (db != NULL) {
 		odb_free(db);
 		odb_global_shutdown();
@@ -315,6 +414,8 @@ main(int argc, char **argv)
 		c.cmd = CMD_HEADS;
 	else if (strcmp(argv[1], "graph") == 0)
 		c.cmd = CMD_GRAPH;
+	else if (strcmp(argv[1], "baseline") == 0)
+		c.cmd = CMD_BASELINE;
 	else {
 		fprintf(stderr, "revguard: unknown command `%s`\n", argv[1]);
 		usage(stderr);

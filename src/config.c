@@ -495,6 +495,8 @@ load_tree(struct cfgctx *c, const struct ynode *root, struct config *cfg,
 			rv = get_list(c, v, key, &cfg->guarded_refs);
 		else if (strcmp(key, "baseline_file") == 0)
 			rv = get_string(c, v, key, &cfg->baseline_file);
+		else if (strcmp(key, "allow_migrations_removal") == 0)
+			rv = get_bool(c, v, key, &cfg->allow_migrations_removal);
 		else if (scope == SCOPE_OVERRIDE && strcmp(key, "match") == 0)
 			rv = want(c, v, YNODE_SCALAR, key);
 		else if (scope != SCOPE_OVERRIDE && strcmp(key, "daemon") == 0)
@@ -564,6 +566,44 @@ load_overrides(struct cfgctx *c, const struct ynode *root,
 			return -1;
 	}
 	return 0;
+}
+
+int
+config_load_location(const char *name, const char *data, size_t len,
+    struct strvec *versions_paths, char **alembic_ini, char *err,
+    size_t errlen)
+{
+	struct cfgctx	 c = { name, err, errlen };
+	struct ynode	*root;
+	size_t		 i;
+	int		 rv = 0;
+
+	if (yaml_to_tree(&c, data, len, &root) == -1)
+		return -1;
+	if (root == NULL || (root->type == YNODE_SCALAR &&
+	    root->value[0] == '\0')) {
+		ynode_free(root);
+		return 0;
+	}
+	if (want(&c, root, YNODE_MAPPING, "the document") == -1)
+		rv = -1;
+	for (i = 0; rv == 0 && i + 1 < root->n; i += 2) {
+		const struct ynode	*k = root->items[i], *v =
+					    root->items[i + 1];
+
+		if (k->type != YNODE_SCALAR)
+			rv = cfg_error(&c, k, "keys must be strings");
+		else if (strcmp(k->value, "versions_path") == 0)
+			rv = get_list(&c, v, k->value, versions_paths);
+		else if (strcmp(k->value, "alembic_ini") == 0)
+			rv = get_string(&c, v, k->value, alembic_ini);
+		else
+			rv = cfg_error(&c, k, "`%s` cannot be set in a "
+			    "repository's own configuration; only "
+			    "alembic_ini and versions_path can", k->value);
+	}
+	ynode_free(root);
+	return rv;
 }
 
 const struct config *

@@ -350,7 +350,7 @@ engine_check(const struct engine_opts *o, const struct source_ops *ops,
 	memset(&in, 0, sizeof(in));
 	in.migrations = r->migrations;
 	in.n = r->n;
-	in.new_paths = o->new_paths;
+	in.old_debt = o->old_debt;
 	in.extra_baseline = o->extra_baseline;
 	if (o->policy->severity[RULE_MERGE_DOCUMENTED] != RULE_SEV_OFF &&
 	    rules_has_merge(&in)) {

@@ -167,5 +167,6 @@ fail:
 
 const struct source_ops fs_source_ops = {
 	fs_read,
-	fs_list
+	fs_list,
+	NULL		/* no content IDs on disk */
 };

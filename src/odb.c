@@ -619,7 +619,40 @@ odb_snapshot_changed(struct odb_snapshot *base, struct odb_snapshot *head,
 	return 0;
 }
 
+static int
+snapshot_id(void *ctx, const char *path, char id[SOURCE_ID_MAX + 1])
+{
+	return odb_snapshot_path_id(ctx, path, id);
+}
+
+/* 1 when the repository has a ref of that name (a branch, say). */
+int
+odb_ref_exists(struct odb *o, const char *name)
+{
+	git_oid	 id;
+
+	return git_reference_name_to_id(&id, o->repo, name) == 0;
+}
+
+/* 1 when the repository has at least one branch. */
+int
+odb_has_branches(struct odb *o)
+{
+	git_branch_iterator	*it = NULL;
+	git_reference		*ref = NULL;
+	git_branch_t		 type;
+	int			 found;
+
+	if (git_branch_iterator_new(&it, o->repo, GIT_BRANCH_LOCAL) < 0)
+		return 1;	/* cannot tell: assume a normal repository */
+	found = git_branch_next(&ref, &type, it) == 0;
+	git_reference_free(ref);
+	git_branch_iterator_free(it);
+	return found;
+}
+
 const struct source_ops odb_source_ops = {
 	snapshot_read,
-	snapshot_list
+	snapshot_list,
+	snapshot_id
 };

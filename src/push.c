@@ -1,11 +1,12 @@
 /*
- * push.c: one push, ref by ref.  A deletion, a tag or an unguarded ref is
- * skipped; a guarded ref is checked at its new commit against the whole
- * post-push graph, with pattern rules strict only for migrations the push
- * adds or changes (compared with the old tip, or with the default branch
- * for a new branch).  A push whose versions directories are unchanged
- * costs a tree lookup per directory.  The baseline file is read from the
- * base commit, so a push cannot grandfather its own problems.
+ * push.c: one push, ref by ref.  An unguarded ref passes; a guarded ref is
+ * judged at its new commit against its base (the old tip, or the default
+ * branch for a new branch) by judge.c: problems the base already had are
+ * old debt (warnings unless strict), problems the push creates are
+ * errors.  Whenever a guarded ref is not checked, the pusher is told why
+ * in a `remote:` line.  The baseline file and the repository's own
+ * .revguard.yaml are read from the base, so a push cannot grandfather
+ * its own problems or move the guard.
  */
 #include "config.h"
 
@@ -16,13 +17,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "revguard/engine.h"
 #include "revguard/glob.h"
+#include "revguard/judge.h"
 #include "revguard/odb.h"
 #include "revguard/push.h"
 #include "revguard/report.h"
-
-#define PUSH_MAX_BASELINE	(4 * 1024 * 1024)
 
 /* 1 when path is root or inside it (both resolved). */
 static int
@@ -175,123 +174,171 @@ struct ref_check {
 	const struct config	*cfg;
 	const struct engine_cache *cache;
 	struct odb		*db;
-	const char		*default_ref;
+	const char		*default_ref;	/* NULL: unborn or detached */
 	struct push_result	*res;
 	char			*err;
 	size_t			 errlen;
 };
 
+/* One `remote:` line for the pusher. */
+static int
+say(struct push_result *res, char *line)
+{
+	return line != NULL ? strvec_push_owned(&res->messages, line) : -1;
+}
+
+/* The pusher's lines for a checked ref: new problems in full, old debt
+ * that stays a warning in one line. */
+static int
+report_checked(struct push_result *res, const struct push_update *u,
+    const struct judge_result *j, const char *reason, int reject)
+{
+	const struct engine_result *r = &j->check;
+	size_t			 i, summarised = 0;
+
+	for (i = 0; i < r->diags.len; i++)
+		summarised += r->diags.items[i].old &&
+		    r->diags.items[i].severity != RULE_SEV_ERROR;
+	if (summarised == r->diags.len)
+		return summarised == 0 ? 0 : say(res, xasprintf("%s: %zu "
+		    "older problem%s %s already on the branch, as warnings; "
+		    "`revguard check --rev %.12s` lists them", u->ref,
+		    summarised, summarised == 1 ? "" : "s",
+		    summarised == 1 ? "was" : "were", u->new_id));
+	if (say(res, xasprintf("%s: %s (%s)", u->ref, reject ? "rejected" :
+	    "accepted with warnings", reason)) == -1)
+		return -1;
+	for (i = 0; i < r->diags.len; i++)
+		if ((!r->diags.items[i].old || r->diags.items[i].severity ==
+		    RULE_SEV_ERROR) && report_diag_text(&r->diags.items[i],
+		    r->versions_dirs.len ? r->versions_dirs.items[0] : NULL,
+		    &res->messages) == -1)
+			return -1;
+	if (summarised > 0 && say(res, xasprintf("%s: and %zu older "
+	    "problem%s already on the branch, as warnings; `revguard check "
+	    "--rev %.12s` lists them", u->ref, summarised,
+	    summarised == 1 ? "" : "s", u->new_id)) == -1)
+		return -1;
+	return 0;
+}
+
 /* Checks one guarded ref; -1 when the check could not run. */
 static int
 check_ref(struct ref_check *rc, const struct push_update *u)
 {
-	const struct config	*cfg = rc->cfg;
 	struct odb_snapshot	*head = NULL, *base = NULL;
-	struct engine_opts	 o;
-	struct engine_result	 r;
-	struct strvec		 dirs = STRVEC_INIT, changed = STRVEC_INIT;
-	struct strvec		 baseline = STRVEC_INIT;
+	struct judge_opts	 jo;
+	struct judge_result	 j;
 	struct push_ref_result	*ref;
-	char			 a[ODB_OID_HEXMAX + 1], b[ODB_OID_HEXMAX + 1];
+	const struct engine_result *r = &j.check;
 	char			 reason[256];
-	size_t			 i, same = 0;
-	int			 rv = -1, found;
+	size_t			 i, errors;
+	int			 rv = -1;
 
-	memset(&r, 0, sizeof(r));
-	memset(&o, 0, sizeof(o));
-	o.policy = &cfg->policy;
-	o.versions_paths = &cfg->versions_paths;
-	o.alembic_ini = cfg->alembic_ini;
-	o.cache = rc->cache;
+	memset(&j, 0, sizeof(j));
+	memset(&jo, 0, sizeof(jo));
+	jo.cfg = rc->cfg;
+	jo.ops = &odb_source_ops;
+	jo.engine.policy = &rc->cfg->policy;
+	jo.engine.cache = rc->cache;
 
 	if ((head = odb_snapshot_open(rc->db, u->new_id, NULL, rc->err,
 	    rc->errlen)) == NULL)
 		goto done;
-	if (!proto_is_null_id(u->old_id))
-		base = odb_snapshot_open(rc->db, u->old_id, NULL, rc->err,
-		    rc->errlen);
-	else if (rc->default_ref != NULL && strcmp(u->ref,
-	    rc->default_ref) != 0)
-		base = odb_snapshot_open(rc->db, rc->default_ref, NULL,
-		    rc->err, rc->errlen);	/* NULL when unborn */
-	if (!proto_is_null_id(u->old_id) && base == NULL)
-		goto done;
-
-	found = engine_versions_dirs(&o, &odb_source_ops, head, &dirs,
-	    rc->err, rc->errlen);
-	if (found == 1) {
-		rv = add_ref(rc->res, u->ref, PUSH_SKIP, "no alembic.ini and "
-		    "no versions_path: not an Alembic project");
-		goto done;
-	}
-	if (found == -1) {
-		/* A broken alembic.ini in the push is the pusher's to fix. */
-		rv = add_ref(rc->res, u->ref, PUSH_REJECT, rc->err);
-		if (rv == 0)
-			rv = strvec_push_owned(&rc->res->messages, xasprintf(
-			    "%s: error: %s", u->ref, rc->err));
-		goto done;
-	}
-	/* The fast path: nothing under the versions directories changed. */
-	for (i = 0; base != NULL && i < dirs.len; i++) {
-		odb_snapshot_path_id(head, dirs.items[i], a);
-		odb_snapshot_path_id(base, dirs.items[i], b);
-		if (strcmp(a, b) == 0)
-			same++;
-	}
-	if (base != NULL && same == dirs.len) {
-		rv = add_ref(rc->res, u->ref, PUSH_ACCEPT,
-		    "versions directory unchanged");
-		goto done;
-	}
-	for (i = 0; base != NULL && i < dirs.len; i++)
-		if (odb_snapshot_changed(base, head, dirs.items[i], &changed,
-		    rc->err, rc->errlen) == -1)
+	if (!proto_is_null_id(u->old_id)) {
+		if ((base = odb_snapshot_open(rc->db, u->old_id, NULL,
+		    rc->err, rc->errlen)) == NULL)
 			goto done;
-	if (base != NULL && engine_read_baseline(cfg->baseline_file,
-	    &odb_source_ops, base, &baseline, rc->err, rc->errlen) == -1)
-		goto done;
-	o.new_paths = base != NULL ? &changed : NULL;
-	o.extra_baseline = &baseline;
-	if (engine_check(&o, &odb_source_ops, head, &r, rc->err,
-	    rc->errlen) == -1) {
-		if (r.no_versions_dir) {
-			rv = add_ref(rc->res, u->ref, PUSH_SKIP,
-			    "no versions directory");
+	} else if (rc->default_ref != NULL && strcmp(u->ref,
+	    rc->default_ref) != 0 && odb_ref_exists(rc->db, rc->default_ref))
+		/* A new branch is judged against the default branch. */
+		if ((base = odb_snapshot_open(rc->db, rc->default_ref, NULL,
+		    rc->err, rc->errlen)) == NULL)
 			goto done;
-		}
+	jo.head = head;
+	jo.base = base;
+	if (judge_run(&jo, &j, rc->err, rc->errlen) == -1)
 		goto done;
+	for (i = 0; i < j.notes.len; i++)
+		if (say(rc->res, xasprintf("%s: note: %s", u->ref,
+		    j.notes.items[i])) == -1)
+			goto done;
+	switch (j.verdict) {
+	case JUDGE_UNCHANGED:
+		rv = add_ref(rc->res, u->ref, PUSH_ACCEPT, j.reason);
+		goto done;
+	case JUDGE_NOT_CHECKED:
+		if ((rv = add_ref(rc->res, u->ref, PUSH_SKIP, j.reason)) == 0)
+			rv = say(rc->res, xasprintf("%s: not checked: %s",
+			    u->ref, j.reason));
+		goto done;
+	case JUDGE_REFUSED:
+		if ((rv = add_ref(rc->res, u->ref, PUSH_REJECT,
+		    j.reason)) == 0)
+			rv = say(rc->res, xasprintf("%s: error: %s", u->ref,
+			    j.reason));
+		goto done;
+	case JUDGE_CHECKED:
+		break;
 	}
+	errors = diag_count(&r->diags, RULE_SEV_ERROR);
 	snprintf(reason, sizeof(reason), "%zu migration%s, %zu error%s, %zu "
-	    "warning%s", r.n, r.n == 1 ? "" : "s",
-	    diag_count(&r.diags, RULE_SEV_ERROR),
-	    diag_count(&r.diags, RULE_SEV_ERROR) == 1 ? "" : "s",
-	    diag_count(&r.diags, RULE_SEV_WARN),
-	    diag_count(&r.diags, RULE_SEV_WARN) == 1 ? "" : "s");
-	if (add_ref(rc->res, u->ref, diag_count(&r.diags, RULE_SEV_ERROR) ?
-	    PUSH_REJECT : PUSH_ACCEPT, reason) == -1)
+	    "warning%s", r->n, r->n == 1 ? "" : "s", errors,
+	    errors == 1 ? "" : "s", diag_count(&r->diags, RULE_SEV_WARN),
+	    diag_count(&r->diags, RULE_SEV_WARN) == 1 ? "" : "s");
+	if (add_ref(rc->res, u->ref, errors ? PUSH_REJECT : PUSH_ACCEPT,
+	    reason) == -1)
 		goto done;
 	ref = &rc->res->refs[rc->res->nrefs - 1];
-	ref->migrations = r.n;
-	ref->errors = diag_count(&r.diags, RULE_SEV_ERROR);
-	ref->warnings = diag_count(&r.diags, RULE_SEV_WARN);
-	if (r.diags.len > 0 && strvec_push_owned(&rc->res->messages,
-	    xasprintf("%s: %s (%s)", u->ref, ref->verdict == PUSH_REJECT ?
-	    "rejected" : "accepted with warnings", reason)) == -1)
-		goto done;
-	for (i = 0; i < r.diags.len; i++)
-		if (report_diag_text(&r.diags.items[i], dirs.len ?
-		    dirs.items[0] : NULL, &rc->res->messages) == -1)
-			goto done;
-	rv = 0;
+	ref->migrations = r->n;
+	ref->errors = errors;
+	ref->warnings = diag_count(&r->diags, RULE_SEV_WARN);
+	rv = report_checked(rc->res, u, &j, reason, errors > 0);
 done:
-	engine_result_free(&r);
-	strvec_clear(&dirs);
-	strvec_clear(&changed);
-	strvec_clear(&baseline);
+	judge_free(&j);
 	odb_snapshot_free(head);
 	odb_snapshot_free(base);
 	return rv;
+}
+
+/*
+ * The branch @default stands for.  HEAD may name a branch that does not
+ * exist (`git init --bare` says master; the team pushes main).  In an
+ * empty repository the first branch this push creates becomes the default
+ * (as hosts make it); otherwise every pushed branch is guarded until HEAD
+ * is fixed, and the pusher is told.
+ */
+static char *
+default_branch(const struct config *cfg, struct odb *db,
+    const struct push_request *req, struct push_result *res,
+    int *guard_all)
+{
+	char	*def = odb_default_branch(db);
+	size_t	 i;
+
+	*guard_all = 0;
+	if (!strvec_contains(&cfg->guarded_refs, CONFIG_DEFAULT_BRANCH) ||
+	    (def != NULL && odb_ref_exists(db, def)))
+		return def;
+	if (!odb_has_branches(db)) {
+		for (i = 0; i < req->nupdates; i++)
+			if (strncmp(req->updates[i].ref, "refs/heads/",
+			    11) == 0 &&
+			    !proto_is_null_id(req->updates[i].new_id)) {
+				free(def);
+				return strdup(req->updates[i].ref);
+			}
+		return def;
+	}
+	*guard_all = 1;
+	if (say(res, xasprintf("note: HEAD names %s, which does not exist, "
+	    "so revguard cannot tell the default branch and guards every "
+	    "branch; fix it on the server with `git symbolic-ref HEAD "
+	    "refs/heads/<default>`", def != NULL ? def : "no branch")) == -1) {
+		free(def);
+		return NULL;
+	}
+	return def;
 }
 
 int
@@ -304,7 +351,7 @@ push_check(const struct config *cfg, const char *repo,
 	const char		**extra = NULL;
 	char			*def = NULL;
 	size_t			 i;
-	int			 rv = -1;
+	int			 rv = -1, guard_all;
 
 	memset(res, 0, sizeof(*res));
 	memset(&rc, 0, sizeof(rc));
@@ -322,17 +369,23 @@ push_check(const struct config *cfg, const char *repo,
 		goto done;
 	if (caches != NULL && caches->trees != NULL)
 		odb_set_tree_cache(rc.db, caches->trees);
-	rc.default_ref = def = odb_default_branch(rc.db);
+	def = default_branch(cfg, rc.db, req, res, &guard_all);
+	rc.default_ref = def != NULL && odb_ref_exists(rc.db, def) ? def :
+	    NULL;
 	for (i = 0; i < req->nupdates; i++) {
 		const struct push_update	*u = &req->updates[i];
+		int				 guarded;
 
-		if (proto_is_null_id(u->new_id))
-			rv = add_ref(res, u->ref, PUSH_SKIP, "deletion");
-		else if (strncmp(u->ref, "refs/heads/", 11) != 0)
-			rv = add_ref(res, u->ref, PUSH_SKIP, "not a branch");
-		else if (!is_guarded(cfg, u->ref, def))
+		guarded = is_guarded(cfg, u->ref, def) || (guard_all &&
+		    strncmp(u->ref, "refs/heads/", 11) == 0);
+		if (!guarded)
 			rv = add_ref(res, u->ref, PUSH_SKIP, "not guarded");
-		else
+		else if (proto_is_null_id(u->new_id)) {
+			rv = add_ref(res, u->ref, PUSH_SKIP, "deletion");
+			if (rv == 0)
+				rv = say(res, xasprintf("%s: not checked: the "
+				    "push deletes this guarded ref", u->ref));
+		} else
 			rv = check_ref(&rc, u);
 		if (rv == -1)
 			goto done;

@@ -15,6 +15,8 @@
 #define CONFIG_DEFAULT_FILE	SYSCONFDIR "/revguard/revguard.yaml"
 /* The guarded_refs entry that stands for the repository's HEAD branch. */
 #define CONFIG_DEFAULT_BRANCH	"@default"
+/* A repository's own configuration file, read from the base commit. */
+#define CONFIG_REPO_FILE	".revguard.yaml"
 
 struct config_daemon {
 	char		*socket;
@@ -41,6 +43,8 @@ struct config {
 	char			*alembic_ini;
 	struct strvec		 guarded_refs;	   /* globs, @default */
 	char			*baseline_file;	   /* in the repository */
+	/* A guarded branch may lose every migration in one push. */
+	int			 allow_migrations_removal;
 	struct config_daemon	 daemon;
 	struct config_hook	 hook;
 	struct config_override	*overrides;
@@ -60,6 +64,14 @@ int	 config_load_file(struct config *, const char *path, char *err,
 int	 config_load_buffer(struct config *, const char *name,
 	    const char *data, size_t len, char *err, size_t errlen);
 void	 config_free(struct config *);
+/*
+ * Reads a repository's own .revguard.yaml, which may say only where the
+ * migrations are: alembic_ini and versions_path.  -1 with
+ * "name:line:col: why" in err.
+ */
+int	 config_load_location(const char *name, const char *data, size_t len,
+	    struct strvec *versions_paths, char **alembic_ini, char *err,
+	    size_t errlen);
 /* The configuration for the repository at path (an override or cfg). */
 const struct config *config_for_repository(const struct config *,
 	    const char *path);

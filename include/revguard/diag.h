@@ -53,6 +53,7 @@ struct diag {
 	char		*message;
 	char		*hint;		/* NULL when there is none */
 	struct strvec	 revisions;	/* the revisions involved */
+	int		 old;		/* the base had it too (debt.h) */
 };
 
 struct diag_list {

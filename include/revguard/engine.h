@@ -8,6 +8,7 @@
 #ifndef REVGUARD_ENGINE_H
 #define REVGUARD_ENGINE_H
 
+#include "revguard/debt.h"
 #include "revguard/diag.h"
 #include "revguard/graph.h"
 #include "revguard/migration.h"
@@ -32,7 +33,7 @@ struct engine_opts {
 	const struct policy	*policy;
 	const struct strvec	*versions_paths;	/* empty: alembic.ini */
 	const char		*alembic_ini;
-	const struct strvec	*new_paths;		/* NULL: all new */
+	const struct debt	*old_debt;		/* NULL: all new */
 	const struct strvec	*extra_baseline;	/* may be NULL */
 	const struct engine_cache *cache;		/* may be NULL */
 };

@@ -55,6 +55,10 @@ int		 odb_snapshot_path_id(struct odb_snapshot *, const char *path,
 
 /* The branch HEAD points at ("refs/heads/main"), even when unborn. */
 char		*odb_default_branch(struct odb *);
+/* 1 when a ref of that full name exists. */
+int		 odb_ref_exists(struct odb *, const char *name);
+/* 1 when the repository has a local branch (or cannot tell). */
+int		 odb_has_branches(struct odb *);
 /*
  * Adds to changed the paths of files under dir that differ between base
  * and head (added or modified; deletions cannot break a rule).

@@ -10,6 +10,7 @@
 #include <pcre2.h>
 #include <stddef.h>
 
+#include "revguard/debt.h"
 #include "revguard/diag.h"
 #include "revguard/graph.h"
 #include "revguard/migration.h"
@@ -43,8 +44,8 @@ struct doc_file {
 struct rules_input {
 	const struct migration	*migrations;	/* parsed successfully */
 	size_t			 n;
-	/* Paths the change adds or modifies; NULL: treat all as new. */
-	const struct strvec	*new_paths;
+	/* What the base already had wrong; NULL: everything is new. */
+	const struct debt	*old_debt;
 	const struct strvec	*extra_baseline;	/* may be NULL */
 	const struct doc_file	*docs;		/* documentation files */
 	size_t			 ndocs;
@@ -65,7 +66,8 @@ int	 rules_run(const struct policy *, const struct rules_input *,
 /*
  * Applies the policy to a finished list: configured severities (off
  * drops), the baseline (drops diagnostics whose revisions are all
- * grandfathered) and old debt (warn, unless strict), then sorts.
+ * grandfathered) and old debt (marked old, and an error becomes a
+ * warning unless strict), then sorts.
  */
 int	 rules_settle(const struct policy *, const struct rules_input *,
 	    struct diag_list *);

@@ -39,6 +39,12 @@ struct source_ops {
 	 */
 	int	(*list)(void *ctx, const char *dir, struct source_entry **out,
 		    size_t *n, char *err, size_t errlen);
+	/*
+	 * Optional (NULL when the source has no content IDs): the content
+	 * ID of the file or directory at path, "" when absent.  Returns 0 or
+	 * -1.  Equal IDs of a directory mean nothing below it changed.
+	 */
+	int	(*id)(void *ctx, const char *path, char id[SOURCE_ID_MAX + 1]);
 };
 
 void	 source_entries_free(struct source_entry *, size_t);

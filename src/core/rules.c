@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "revguard/debt.h"
 #include "revguard/path.h"
 #include "revguard/placeholder.h"
 #include "revguard/rules.h"
@@ -638,19 +639,6 @@ done:
 }
 
 static int
-is_new_diag(const struct diag *d, const struct strvec *new_revs,
-    const struct strvec *new_paths)
-{
-	size_t	 i;
-
-	for (i = 0; i < d->revisions.len; i++)
-		if (strvec_contains(new_revs, d->revisions.items[i]))
-			return 1;
-	return d->revisions.len == 0 && (d->path == NULL ||
-	    strvec_contains(new_paths, d->path));
-}
-
-static int
 all_baselined(const struct diag *d, const struct strvec *baseline,
     const struct strvec *extra)
 {
@@ -670,25 +658,18 @@ int
 rules_settle(const struct policy *p, const struct rules_input *in,
     struct diag_list *l)
 {
-	struct strvec	 new_revs = STRVEC_INIT;
 	struct diag	*d;
 	size_t		 i, keep = 0;
 
-	if (in->new_paths != NULL) {
-		for (i = 0; i < in->n; i++)
-			if (strvec_contains(in->new_paths,
-			    in->migrations[i].path) && strvec_push(&new_revs,
-			    in->migrations[i].revision) == -1)
-				goto fail;
-	}
 	for (i = 0; i < l->len; i++) {
 		d = &l->items[i];
 		d->severity = p->severity[d->rule];
 		if (d->severity != RULE_SEV_OFF &&
 		    all_baselined(d, &p->baseline, in->extra_baseline))
 			d->severity = RULE_SEV_OFF;
-		if (d->severity == RULE_SEV_ERROR && in->new_paths != NULL &&
-		    !p->strict && !is_new_diag(d, &new_revs, in->new_paths))
+		if (d->severity != RULE_SEV_OFF && in->old_debt != NULL)
+			d->old = debt_contains(in->old_debt, d);
+		if (d->severity == RULE_SEV_ERROR && d->old && !p->strict)
 			d->severity = RULE_SEV_WARN;
 		if (d->severity == RULE_SEV_OFF) {
 			free(d->path);
@@ -700,10 +681,6 @@ rules_settle(const struct policy *p, const struct rules_input *in,
 		l->items[keep++] = *d;
 	}
 	l->len = keep;
-	strvec_clear(&new_revs);
 	diag_sort(l);
 	return 0;
-fail:
-	strvec_clear(&new_revs);
-	return -1;
 }

@@ -110,7 +110,7 @@ expect "unknown rule in config is exit 2 with line and column" 2 \
 printf 'versions_path: nowhere\n' >nowhere.yaml
 rg check --worktree wt --config nowhere.yaml
 expect "missing versions directory is exit 2" 2 \
-    "versions directory \`nowhere\` does not exist"
+    "not checked: versions directory \`nowhere\` (from versions_path) does not exist"
 
 # --base: a commit range, as CI sees a pull request.
 gen repo rng --count 8 --seed 21 --defect placeholder

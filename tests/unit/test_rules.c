@@ -290,21 +290,49 @@ Test(rules, severities_from_policy)
 
 Test(rules, old_debt_is_a_warning_unless_strict)
 {
-	struct strvec	 fresh = STRVEC_INIT;
+	struct diag_list	 base = DIAG_LIST_INIT;
+	struct debt		 debt = DEBT_INIT;
+	struct diag		*d;
 
 	add("a1b2c3d4e5f6", "");			/* old debt */
 	add("b2c3d4e5f6a7", "a1b2c3d4e5f6");		/* new */
-	strvec_push(&fresh, "versions/b2c3d4e5f6a7_step.py");
-	in.new_paths = &fresh;
+	d = diag_add(&base, RULE_PLACEHOLDER_ID, RULE_SEV_ERROR,
+	    "versions/a1b2c3d4e5f6_step.py", 1, NULL, "at the base");
+	strvec_push(&d->revisions, "a1b2c3d4e5f6");
+	cr_assert_eq(debt_add_list(&debt, &base), 0);
+	in.old_debt = &debt;
 	run();
 	cr_assert_eq(count(RULE_PLACEHOLDER_ID), 2);
 	cr_assert_eq(out.items[0].severity, RULE_SEV_WARN);
+	cr_assert(out.items[0].old);
 	cr_assert_str_eq(out.items[0].revisions.items[0], "a1b2c3d4e5f6");
 	cr_assert_eq(out.items[1].severity, RULE_SEV_ERROR);
+	cr_assert(!out.items[1].old);
 	pol.strict = 1;
 	run();
 	cr_assert_eq(out.items[0].severity, RULE_SEV_ERROR);
-	strvec_clear(&fresh);
+	cr_assert(out.items[0].old);
+	debt_clear(&debt);
+	diag_list_clear(&base);
+}
+
+Test(rules, a_problem_the_change_creates_is_new_in_any_file)
+{
+	struct diag_list	 base = DIAG_LIST_INIT;
+	struct debt		 debt = DEBT_INIT;
+
+	/* The base was a clean chain; the change deleted its middle, so
+	 * the untouched child now names a missing parent. */
+	add("9d3f1b7a2c40", "");
+	add("c81d4e73f2a9", "5b0e6a2d9c17");
+	cr_assert_eq(debt_add_list(&debt, &base), 0);
+	in.old_debt = &debt;
+	pol.severity[RULE_PLACEHOLDER_ID] = RULE_SEV_OFF;
+	run();
+	cr_assert_eq(count(RULE_DANGLING_PARENT), 1);
+	cr_assert_eq(find(RULE_DANGLING_PARENT)->severity, RULE_SEV_ERROR);
+	cr_assert(!find(RULE_DANGLING_PARENT)->old);
+	debt_clear(&debt);
 }
 
 Test(rules, baseline_silences_only_known_debt)

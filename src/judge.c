@@ -1,0 +1,490 @@
+/*
+ * judge.c: one commit against its base (see judge.h).  Where the
+ * migrations are is part of what a commit changes, so it is decided at
+ * both commits: a commit that leaves a guarded branch without the
+ * migrations its base had is refused, and when the location moves every
+ * migration at the new one counts as new.  Old debt is judged by the
+ * diagnostics themselves (what the base already had), not by which files
+ * the commit touched.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "revguard/judge.h"
+#include "revguard/path.h"
+
+enum place_kind {
+	PLACE_DIRS,		/* versions directories are known */
+	PLACE_NONE,		/* not an Alembic project (why says how) */
+	PLACE_AMBIGUOUS,	/* several alembic.ini and none configured */
+	PLACE_BROKEN		/* alembic.ini cannot be read */
+};
+
+/* Where the migrations are at one commit. */
+struct place {
+	enum place_kind	 kind;
+	char		*ini;		/* the alembic.ini used, if any */
+	struct strvec	 dirs;
+	size_t		 migrations;	/* *.py files in dirs */
+	size_t		 dirs_found;	/* dirs that exist */
+	char		*why;		/* for every kind but PLACE_DIRS */
+};
+
+/* What the repository's own .revguard.yaml says. */
+struct location {
+	struct strvec	 versions_paths;
+	char		*alembic_ini;
+};
+
+static void
+place_clear(struct place *p)
+{
+	free(p->ini);
+	free(p->why);
+	strvec_clear(&p->dirs);
+	memset(p, 0, sizeof(*p));
+}
+
+static int
+is_migration_name(const char *name)
+{
+	size_t	 n = strlen(name);
+
+	return n > 3 && strcmp(name + n - 3, ".py") == 0 &&
+	    strcmp(name, "__init__.py") != 0;
+}
+
+/* Counts the migration files in the place's directories. */
+static int
+count_migrations(const struct judge_opts *o, void *ctx, struct place *p,
+    char *err, size_t errlen)
+{
+	struct source_entry	*ents;
+	size_t			 n, i, j;
+	int			 rv;
+
+	for (i = 0; i < p->dirs.len; i++) {
+		ents = NULL;
+		n = 0;
+		if ((rv = o->ops->list(ctx, p->dirs.items[i], &ents, &n, err,
+		    errlen)) == -1)
+			return -1;
+		if (rv == 1)
+			continue;
+		p->dirs_found++;
+		for (j = 0; j < n; j++)
+			if (ents[j].kind == SOURCE_FILE &&
+			    is_migration_name(ents[j].name))
+				p->migrations++;
+		source_entries_free(ents, n);
+	}
+	return 0;
+}
+
+/*
+ * Looks for files named alembic.ini breadth first, down to
+ * JUDGE_FIND_DEPTH levels and at most JUDGE_FIND_DIRS listings, skipping
+ * hidden directories and node_modules.  *capped is set when the search
+ * stopped at its limit.
+ */
+static int
+find_inis(const struct judge_opts *o, void *ctx, struct strvec *found,
+    int *capped, char *err, size_t errlen)
+{
+	struct strvec		 queue = STRVEC_INIT;
+	struct source_entry	*ents;
+	size_t			 next, n, i, depth;
+	const char		*dir, *s;
+	char			*path;
+	int			 rv = -1, lrv;
+
+	*capped = 0;
+	if (strvec_push(&queue, "") == -1)
+		goto oom;
+	for (next = 0; next < queue.len; next++) {
+		if (next == JUDGE_FIND_DIRS) {
+			*capped = 1;
+			break;
+		}
+		dir = queue.items[next];
+		for (depth = dir[0] != '\0', s = dir; *s != '\0'; s++)
+			depth += *s == '/';
+		ents = NULL;
+		n = 0;
+		if ((lrv = o->ops->list(ctx, dir, &ents, &n, err,
+		    errlen)) == -1)
+			goto done;
+		for (i = 0; lrv == 0 && i < n; i++) {
+			const char	*name = ents[i].name;
+
+			if (ents[i].kind == SOURCE_FILE &&
+			    strcmp(name, "alembic.ini") == 0)
+				path = path_join(dir, name);
+			else if (ents[i].kind == SOURCE_DIR &&
+			    depth < JUDGE_FIND_DEPTH && name[0] != '.' &&
+			    strcmp(name, "node_modules") != 0)
+				path = path_join(dir, name);
+			else
+				continue;
+			if (path == NULL || strvec_push_owned(
+			    ents[i].kind == SOURCE_DIR ? &queue : found,
+			    path) == -1) {
+				source_entries_free(ents, n);
+				goto oom;
+			}
+		}
+		source_entries_free(ents, n);
+	}
+	rv = 0;
+	goto done;
+oom:
+	snprintf(err, errlen, "out of memory");
+done:
+	strvec_clear(&queue);
+	return rv;
+}
+
+/* Reads an alembic.ini into the place; 1 when there is no such file. */
+static int
+place_from_ini(const struct judge_opts *o, void *ctx, const char *ini,
+    struct place *p)
+{
+	struct engine_opts	 eo = o->engine;
+	struct strvec		 none = STRVEC_INIT;
+	char			 why[1024];
+	int			 rv;
+
+	eo.versions_paths = &none;
+	eo.alembic_ini = ini;
+	why[0] = '\0';
+	rv = engine_versions_dirs(&eo, o->ops, ctx, &p->dirs, why,
+	    sizeof(why));
+	if (rv == 1)
+		return 1;
+	if ((p->ini = strdup(ini)) == NULL)
+		return -1;
+	if (rv == -1) {
+		p->kind = PLACE_BROKEN;
+		p->why = strdup(why);
+		return p->why != NULL ? 0 : -1;
+	}
+	p->kind = PLACE_DIRS;
+	return 0;
+}
+
+/* Decides where the migrations are at one commit. */
+static int
+locate(const struct judge_opts *o, const struct location *loc, void *ctx,
+    struct place *p, char *err, size_t errlen)
+{
+	const struct config	*cfg = o->cfg;
+	const struct strvec	*vp = loc->versions_paths.len > 0 ?
+				    &loc->versions_paths :
+				    &cfg->versions_paths;
+	const char		*ini = loc->alembic_ini != NULL ?
+				    loc->alembic_ini : cfg->alembic_ini;
+	struct engine_opts	 eo = o->engine;
+	struct strvec		 found = STRVEC_INIT;
+	char			*list;
+	int			 rv, capped;
+
+	memset(p, 0, sizeof(*p));
+	if (vp->len > 0) {
+		eo.versions_paths = vp;
+		if (engine_versions_dirs(&eo, o->ops, ctx, &p->dirs, err,
+		    errlen) != 0)
+			return -1;
+		p->kind = PLACE_DIRS;
+		return count_migrations(o, ctx, p, err, errlen);
+	}
+	if ((rv = place_from_ini(o, ctx, ini, p)) == 1) {
+		if (find_inis(o, ctx, &found, &capped, err, errlen) == -1)
+			return -1;
+		if (found.len == 1)
+			rv = place_from_ini(o, ctx, found.items[0], p);
+		else if (found.len == 0) {
+			p->kind = PLACE_NONE;
+			p->why = xasprintf("no `%s`%s and no versions_path is "
+			    "configured", ini, capped ? " (the search below "
+			    "the root stopped after " "256 directories)" :
+			    " at the root or below it");
+			rv = p->why != NULL ? 0 : -1;
+		} else {
+			p->kind = PLACE_AMBIGUOUS;
+			list = strvec_join(&found, ", ");
+			p->why = xasprintf("several alembic.ini files (%s) and "
+			    "none is configured: name one in the repository's "
+			    "%s (`alembic_ini: %s`) or in the server's "
+			    "configuration", list ? list : "?",
+			    CONFIG_REPO_FILE, found.items[0]);
+			free(list);
+			rv = p->why != NULL ? 0 : -1;
+		}
+	}
+	strvec_clear(&found);
+	if (rv == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (p->kind == PLACE_DIRS)
+		return count_migrations(o, ctx, p, err, errlen);
+	return 0;
+}
+
+/*
+ * Reads .revguard.yaml from ctx into loc.  Returns 0 (also when there is
+ * none), or -1 with "file:line:col: why" in err.
+ */
+static int
+read_location(const struct judge_opts *o, void *ctx, struct location *loc,
+    char *err, size_t errlen)
+{
+	char	*data;
+	size_t	 len;
+	int	 rv;
+
+	if ((rv = o->ops->read(ctx, CONFIG_REPO_FILE, &data, &len, err,
+	    errlen)) != 0)
+		return rv == 1 ? 0 : -1;
+	rv = config_load_location(CONFIG_REPO_FILE, data, len,
+	    &loc->versions_paths, &loc->alembic_ini, err, errlen);
+	free(data);
+	return rv;
+}
+
+static void
+location_clear(struct location *loc)
+{
+	strvec_clear(&loc->versions_paths);
+	free(loc->alembic_ini);
+	memset(loc, 0, sizeof(*loc));
+}
+
+static const char *
+place_name(const struct place *p)
+{
+	return p->ini != NULL ? p->ini : "versions_path";
+}
+
+/* 1 when every versions directory has the same content ID at both. */
+static int
+unchanged(const struct judge_opts *o, const struct place *head)
+{
+	char	 a[SOURCE_ID_MAX + 1], b[SOURCE_ID_MAX + 1];
+	size_t	 i;
+
+	if (o->ops->id == NULL)
+		return 0;
+	for (i = 0; i < head->dirs.len; i++) {
+		if (o->ops->id(o->head, head->dirs.items[i], a) == -1 ||
+		    o->ops->id(o->base, head->dirs.items[i], b) == -1 ||
+		    a[0] == '\0' || strcmp(a, b) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+same_dirs(const struct strvec *a, const struct strvec *b)
+{
+	size_t	 i;
+
+	if (a->len != b->len)
+		return 0;
+	for (i = 0; i < a->len; i++)
+		if (strcmp(a->items[i], b->items[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static int
+verdict(struct judge_result *res, enum judge_verdict v, char *reason)
+{
+	res->verdict = v;
+	res->reason = reason;
+	return reason != NULL ? 0 : -1;
+}
+
+/* The base's problems, as the debt the head is measured against. */
+static int
+base_debt(const struct judge_opts *o, const struct engine_opts *eo,
+    struct debt *debt, char *err, size_t errlen)
+{
+	struct engine_result	 r;
+	int			 rv;
+
+	rv = engine_check(eo, o->ops, o->base, &r, err, errlen);
+	if (rv == -1 && r.no_versions_dir)
+		rv = 0;		/* nothing there: everything is new */
+	else if (rv == 0)
+		rv = debt_add_list(debt, &r.diags);
+	engine_result_free(&r);
+	return rv;
+}
+
+/*
+ * The head's own .revguard.yaml must be valid before it lands: the next
+ * push reads it from the base, and a broken one there would be ignored.
+ */
+static int
+check_head_location(const struct judge_opts *o, struct judge_result *res,
+    char *err, size_t errlen)
+{
+	struct location	 loc;
+	char		 why[1024];
+	int		 rv;
+
+	memset(&loc, 0, sizeof(loc));
+	why[0] = '\0';
+	rv = read_location(o, o->head, &loc, why, sizeof(why));
+	location_clear(&loc);
+	if (rv == 0)
+		return 0;
+	if (strvec_push_owned(&res->notes, xasprintf("%s", why)) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 1;
+}
+
+int
+judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
+    size_t errlen)
+{
+	struct location		 loc;
+	struct place		 head, base;
+	struct engine_opts	 eo = o->engine;
+	struct strvec		 baseline = STRVEC_INIT;
+	struct debt		 debt = DEBT_INIT;
+	void			*trusted = o->base != NULL ? o->base :
+				    o->trust_head ? o->head : NULL;
+	char			 why[1024];
+	size_t			 i;
+	int			 rv = -1, same, r;
+
+	memset(res, 0, sizeof(*res));
+	memset(&loc, 0, sizeof(loc));
+	memset(&head, 0, sizeof(head));
+	memset(&base, 0, sizeof(base));
+	err[0] = '\0';
+
+	if (trusted != NULL && read_location(o, trusted, &loc, why,
+	    sizeof(why)) == -1) {
+		if (trusted == o->head) {
+			snprintf(err, errlen, "%s", why);
+			goto done;
+		}
+		location_clear(&loc);
+		if (strvec_push_owned(&res->notes, xasprintf("ignoring the "
+		    "base's %s: %s", CONFIG_REPO_FILE, why)) == -1)
+			goto oom;
+	}
+	if (trusted != o->head) {
+		if ((r = check_head_location(o, res, err, errlen)) == -1)
+			goto done;
+		if (r == 1) {
+			rv = verdict(res, JUDGE_REFUSED, xasprintf("%s "
+			    "is invalid: %s", CONFIG_REPO_FILE,
+			    res->notes.items[res->notes.len - 1]));
+			goto done;
+		}
+	}
+	if (locate(o, &loc, o->head, &head, err, errlen) == -1)
+		goto done;
+	if (o->base != NULL && locate(o, &loc, o->base, &base, err,
+	    errlen) == -1)
+		goto done;
+	if (head.ini != NULL && (res->alembic_ini = strdup(head.ini)) == NULL)
+		goto oom;
+
+	if (head.kind == PLACE_BROKEN) {
+		rv = verdict(res, JUDGE_REFUSED, xasprintf("%s", head.why));
+		goto done;
+	}
+	if (head.kind != PLACE_DIRS || head.migrations == 0) {
+		if (o->base != NULL && base.kind == PLACE_DIRS &&
+		    base.migrations > 0 && !o->cfg->allow_migrations_removal) {
+			rv = verdict(res, JUDGE_REFUSED, xasprintf("the base "
+			    "has %zu migration%s in %s (from %s), and this "
+			    "commit has none: %s.  A push may not take every "
+			    "migration out of sight; restore them (and "
+			    "alembic.ini), or ask an administrator to set "
+			    "allow_migrations_removal: true",
+			    base.migrations, base.migrations == 1 ? "" : "s",
+			    base.dirs.items[0], place_name(&base),
+			    head.kind != PLACE_DIRS ? head.why :
+			    head.dirs_found == 0 ? "its versions directory "
+			    "is missing" : "its versions directory is empty"));
+			goto done;
+		}
+		if (head.kind != PLACE_DIRS) {
+			rv = verdict(res, JUDGE_NOT_CHECKED, xasprintf("%s",
+			    head.why));
+			goto done;
+		}
+		if (head.dirs_found == 0) {
+			rv = verdict(res, JUDGE_NOT_CHECKED, xasprintf(
+			    "versions directory `%s` (from %s) does not "
+			    "exist", head.dirs.items[0], place_name(&head)));
+			goto done;
+		}
+	}
+
+	same = o->base != NULL && base.kind == PLACE_DIRS &&
+	    same_dirs(&head.dirs, &base.dirs);
+	if (same && !o->full && unchanged(o, &head)) {
+		rv = verdict(res, JUDGE_UNCHANGED, xasprintf("versions "
+		    "directory unchanged"));
+		goto done;
+	}
+	if (trusted != NULL && engine_read_baseline(o->cfg->baseline_file,
+	    o->ops, trusted, &baseline, err, errlen) == -1)
+		goto done;
+	eo.versions_paths = &head.dirs;
+	eo.extra_baseline = &baseline;
+	eo.old_debt = NULL;
+	if (same) {
+		if (base_debt(o, &eo, &debt, err, errlen) == -1)
+			goto done;
+		eo.old_debt = &debt;
+	}
+	if (engine_check(&eo, o->ops, o->head, &res->check, err,
+	    errlen) == -1) {
+		if (!res->check.no_versions_dir)
+			goto done;
+		/* Some of the directories exist: Alembic would stop here. */
+		engine_result_free(&res->check);
+		rv = verdict(res, JUDGE_REFUSED, xasprintf("%s (named by "
+		    "%s)", err, place_name(&head)));
+		goto done;
+	}
+	for (i = 0; i < res->check.diags.len; i++)
+		res->old_debt += res->check.diags.items[i].old;
+	res->verdict = JUDGE_CHECKED;
+	rv = 0;
+	goto done;
+oom:
+	snprintf(err, errlen, "out of memory");
+done:
+	if (rv == -1 && err[0] == '\0')
+		snprintf(err, errlen, "out of memory");
+	debt_clear(&debt);
+	strvec_clear(&baseline);
+	location_clear(&loc);
+	place_clear(&head);
+	place_clear(&base);
+	return rv;
+}
+
+void
+judge_free(struct judge_result *res)
+{
+	free(res->reason);
+	free(res->alembic_ini);
+	strvec_clear(&res->notes);
+	engine_result_free(&res->check);
+	memset(res, 0, sizeof(*res));
+}
