@@ -325,31 +325,6 @@ base_debt(const struct judge_opts *o, const struct engine_opts *eo,
 	return rv;
 }
 
-/*
- * The head's own .revguard.yaml must be valid before it lands: the next
- * push reads it from the base, and a broken one there would be ignored.
- */
-static int
-check_head_location(const struct judge_opts *o, struct judge_result *res,
-    char *err, size_t errlen)
-{
-	struct location	 loc;
-	char		 why[1024];
-	int		 rv;
-
-	memset(&loc, 0, sizeof(loc));
-	why[0] = '\0';
-	rv = read_location(o, o->head, &loc, why, sizeof(why));
-	location_clear(&loc);
-	if (rv == 0)
-		return 0;
-	if (strvec_push_owned(&res->notes, xasprintf("%s", why)) == -1) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	return 1;
-}
-
 int
 judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
     size_t errlen)
@@ -382,13 +357,17 @@ judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
 		    "base's %s: %s", CONFIG_REPO_FILE, why)) == -1)
 			goto oom;
 	}
+	/* A pushed .revguard.yaml must be valid before it lands: the next
+	 * push reads it from the base, where a broken one is ignored. */
 	if (trusted != o->head) {
-		if ((r = check_head_location(o, res, err, errlen)) == -1)
-			goto done;
-		if (r == 1) {
-			rv = verdict(res, JUDGE_REFUSED, xasprintf("%s "
-			    "is invalid: %s", CONFIG_REPO_FILE,
-			    res->notes.items[res->notes.len - 1]));
+		struct location	 pushed;
+
+		memset(&pushed, 0, sizeof(pushed));
+		r = read_location(o, o->head, &pushed, why, sizeof(why));
+		location_clear(&pushed);
+		if (r == -1) {
+			rv = verdict(res, JUDGE_REFUSED, xasprintf("%s is "
+			    "invalid: %s", CONFIG_REPO_FILE, why));
 			goto done;
 		}
 	}

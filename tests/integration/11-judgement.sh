@@ -1,0 +1,185 @@
+#!/bin/sh
+# How a push is judged against its base, through real `git push`es:
+# moving or removing alembic.ini, deleting migrations others still name,
+# alembic.ini below the root, the repository's own .revguard.yaml, an
+# unborn default branch, and the notice for every guarded ref that is
+# not checked.  Also `revguard baseline --write`.
+. "$(dirname "$0")/lib.sh"
+cd "$T" || exit 1
+mkdir -p srv
+
+start_daemon d
+S="--socket $T/d.sock"
+
+# new_repo NAME SEED: a bare repository with the hook and a work tree
+# holding a clean 6-migration history, pushed to main.
+new_repo() {
+	bare_repo "srv/$1.git" $S
+	gen repo "$1" --count 6 --seed "$2" >/dev/null
+	git_quiet -C "$1" remote add origin "$T/srv/$1.git"
+	push "$1" origin main
+}
+
+# --- removing alembic.ini hides nothing ---------------------------------
+new_repo rm 61
+h=$(head_of rm)
+git_quiet -C rm rm -q alembic.ini
+add_migration rm a1b2c3d4e5f6 "$h" one
+add_migration rm "$(rand_id)" "$h" two
+commit_all rm "drop alembic.ini, fork with a hand-picked ID"
+push rm origin main
+expect "deleting alembic.ini with a bad migration is rejected" 1 \
+    "the base has 6 migrations in migrations/versions (from alembic.ini)" \
+    "pre-receive hook declined"
+git_quiet -C rm reset -q --hard HEAD~1
+
+# --- pointing script_location at a missing directory --------------------
+sed -i 's|%(here)s/migrations|%(here)s/elsewhere|' rm/alembic.ini
+add_migration rm a1b2c3d4e5f6 "$h" one
+commit_all rm "move script_location away"
+push rm origin main
+expect "script_location at a missing directory is rejected" 1 \
+    "its versions directory is missing" "allow_migrations_removal"
+git_quiet -C rm reset -q --hard HEAD~1
+
+# --- moving the migrations: every one at the new place is new ------------
+new_repo mv 62
+h=$(head_of mv)
+add_migration mv b2c3d4e5f6a7 "$h" debt
+commit_all mv "old debt"
+# The debt lands past the guard (as if before revguard was installed).
+mv srv/mv.git/hooks/pre-receive srv/mv.git/hooks/off
+push mv origin main
+mv srv/mv.git/hooks/off srv/mv.git/hooks/pre-receive
+expect "old debt lands before the guard" 0 "main -> main"
+git_quiet -C mv mv migrations moved
+sed -i 's|%(here)s/migrations|%(here)s/moved|' mv/alembic.ini
+commit_all mv "move the migrations"
+push mv origin main
+expect "moved migrations are all new: the old debt is an error" 1 \
+    "error[placeholder-id]: revision \`b2c3d4e5f6a7\`"
+
+# --- deleting migrations that others still name -------------------------
+new_repo del 63
+f2=$(ls del/migrations/versions/*.py | sed -n 2p)
+f3=$(ls del/migrations/versions/*.py | sed -n 3p)
+git_quiet -C del rm -q "${f2#del/}" "${f3#del/}"
+commit_all del "delete two migrations"
+push del origin main
+expect "deleting migrations others name is rejected" 1 \
+    "error[dangling-parent]" "pre-receive hook declined"
+refute "the new problems are not passed off as old debt" "older problem"
+
+# --- alembic.ini below the root ------------------------------------------
+new_repo sub 64
+mkdir -p sub/backend
+git_quiet -C sub mv alembic.ini migrations backend/
+commit_all sub "move the project into backend/"
+push sub origin main
+expect "moving the project below the root is checked there" 0 \
+    "main -> main"
+h=$(head_of sub/backend)
+add_migration sub/backend a1b2c3d4e5f6 "$h" one
+commit_all sub "hand-picked ID in backend/"
+push sub origin main
+expect "backend/alembic.ini is found and a bad push rejected" 1 \
+    "backend/migrations/versions/a1b2c3d4e5f6_one.py" "error[placeholder-id]"
+git_quiet -C sub reset -q --hard HEAD~1
+
+# A second alembic.ini makes the place ambiguous: refused while the
+# base has migrations, and the message says how to name one.
+mkdir -p sub/tools
+cp sub/backend/alembic.ini sub/tools/alembic.ini
+commit_all sub "a second project"
+push sub origin main
+expect "a second alembic.ini is refused with the fix" 1 \
+    "several alembic.ini files (backend/alembic.ini, tools/alembic.ini)" \
+    "alembic_ini: backend/alembic.ini"
+git_quiet -C sub reset -q --hard HEAD~1
+
+# --- .revguard.yaml is read from the base, never from the push -----------
+printf 'alembic_ini: backend/alembic.ini\n' >sub/.revguard.yaml
+commit_all sub "name the project"
+push sub origin main
+expect "a .revguard.yaml naming alembic_ini is accepted" 0 "main -> main"
+cp sub/backend/alembic.ini sub/tools/alembic.ini
+sed -i 's|%(here)s/migrations|%(here)s/empty|' sub/tools/alembic.ini
+mkdir -p sub/tools/empty/versions && touch sub/tools/empty/versions/.keep
+printf 'alembic_ini: tools/alembic.ini\n' >sub/.revguard.yaml
+h=$(head_of sub/backend)
+add_migration sub/backend c1c2c3c4c5c6 "$h" x
+commit_all sub "point the guard at an empty project, add a bad ID"
+push sub origin main
+expect "the pushed .revguard.yaml does not move the guard" 1 \
+    "error[placeholder-id]: revision \`c1c2c3c4c5c6\`"
+git_quiet -C sub reset -q --hard HEAD~1
+printf 'alembic_ini: [oops\n' >sub/.revguard.yaml
+commit_all sub "break .revguard.yaml"
+push sub origin main
+expect "a broken .revguard.yaml is refused before it lands" 1 \
+    ".revguard.yaml is invalid: .revguard.yaml:2:1: YAML syntax error"
+git_quiet -C sub reset -q --hard HEAD~1
+
+# --- not an Alembic project: checked nowhere, and the pusher is told ------
+git -c init.defaultBranch=main init -q --bare srv/plain.git
+"$REVGUARD" install-hook --repo srv/plain.git -- $S >/dev/null
+mkdir plain && echo hi >plain/README && git_quiet -C plain init -q
+commit_all plain "not alembic"
+push plain "$T/srv/plain.git" main
+expect "an unchecked guarded ref gets one notice" 0 \
+    "remote: refs/heads/main: not checked: no \`alembic.ini\` at the root or below it"
+n=$(grep -c "not checked" "$T/err")
+[ "$n" = 1 ] && ok "exactly one notice line" || not_ok "exactly one notice line ($n)"
+
+# --- an unborn default branch -------------------------------------------
+git init -q --bare srv/unborn.git	# HEAD names master
+git -C srv/unborn.git symbolic-ref HEAD refs/heads/master
+"$REVGUARD" install-hook --repo srv/unborn.git -- $S >/dev/null
+gen repo unborn --count 6 --seed 65 >/dev/null
+h=$(head_of unborn)
+add_migration unborn a1b2c3d4e5f6 "$h" bad
+commit_all unborn "bad first push"
+push unborn "$T/srv/unborn.git" main
+expect "the first branch of an empty repository is guarded" 1 \
+    "error[placeholder-id]: revision \`a1b2c3d4e5f6\`"
+git_quiet -C unborn reset -q --hard HEAD~1
+push unborn "$T/srv/unborn.git" main
+expect "a clean first push is accepted" 0 "main -> main"
+h=$(head_of unborn)
+add_migration unborn a1b2c3d4e5f6 "$h" bad
+commit_all unborn "bad second push"
+push unborn "$T/srv/unborn.git" main
+expect "with HEAD still unborn every branch is guarded, and said so" 1 \
+    "HEAD names refs/heads/master, which does not exist" \
+    "error[placeholder-id]: revision \`a1b2c3d4e5f6\`"
+
+# --- allow_migrations_removal --------------------------------------------
+stop_daemon d
+printf 'allow_migrations_removal: true\n' >"$T/allow.yaml"
+start_daemon d -f "$T/allow.yaml"
+git_quiet -C rm rm -q -r alembic.ini migrations
+commit_all rm "retire alembic"
+push rm origin main
+expect "allow_migrations_removal lets the migrations go, with a notice" 0 \
+    "not checked: no \`alembic.ini\`"
+
+# --- revguard baseline --write -------------------------------------------
+gen repo bl --count 6 --seed 66 >/dev/null
+h=$(head_of bl)
+add_migration bl a1b2c3d4e5f6 "$h" debt
+commit_all bl "debt"
+rg check --worktree bl
+expect "debt is an error before the baseline" 1 "error[placeholder-id]"
+rg baseline --worktree bl --write
+expect "baseline --write records today's debt" 0 ".revguard-baseline lists 1"
+grep -q "^a1b2c3d4e5f6  # placeholder-id" bl/.revguard-baseline &&
+    ok "the file names the ID and its rule" ||
+    { not_ok "the file names the ID and its rule"; diag bl/.revguard-baseline; }
+rg check --worktree bl
+expect "the baselined debt no longer fails" 0 "0 errors"
+rg baseline --worktree bl --write
+expect "a second run keeps the IDs it already listed" 0 "lists 1 revision ID (0 new)"
+rg baseline --repo bl
+expect "baseline reads the work tree only" 2 "baseline reads the work tree"
+
+finish
