@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "revguard/config.h"
+#include "revguard/doctor.h"
 #include "revguard/engine.h"
 #include "revguard/fs.h"
 #include "revguard/hook.h"
@@ -29,7 +30,8 @@ enum command {
 	CMD_CHECK,
 	CMD_HEADS,
 	CMD_GRAPH,
-	CMD_BASELINE
+	CMD_BASELINE,
+	CMD_DOCTOR
 };
 
 struct cli {
@@ -59,6 +61,7 @@ usage(FILE *f)
 	    "REV] | --worktree DIR]\n"
 	    "       revguard baseline [--worktree DIR] [--config FILE] "
 	    "[--write]\n"
+	    "       revguard doctor [--repo DIR] [--config FILE]\n"
 	    "       revguard hook [--config FILE] [--socket PATH] [--timeout "
 	    "DURATION]\n"
 	    "                     [--on-unavailable reject|accept] "
@@ -112,6 +115,12 @@ parse_args(struct cli *c, int argc, char **argv)
 	if (optind != argc) {
 		fprintf(stderr, "revguard: unexpected argument `%s`\n",
 		    argv[optind]);
+		goto bad;
+	}
+	if (c->cmd == CMD_DOCTOR && (c->worktree || c->rev || c->base ||
+	    c->format || paths.len > 0)) {
+		fprintf(stderr, "revguard: doctor takes --repo and --config "
+		    "only\n");
 		goto bad;
 	}
 	if (c->cmd == CMD_BASELINE && (c->repo || c->rev || c->base)) {
@@ -270,6 +279,8 @@ emit(struct cli *c, const struct engine_result *r, const char *commit)
 		break;
 	case CMD_BASELINE:
 		return write_baseline(c, r);
+	case CMD_DOCTOR:		/* doctor_run reports on its own */
+		break;
 	case CMD_GRAPH:
 		if (c->format != NULL && strcmp(c->format, "json") == 0)
 			j = report_graph_json(r);
@@ -416,6 +427,8 @@ main(int argc, char **argv)
 		c.cmd = CMD_GRAPH;
 	else if (strcmp(argv[1], "baseline") == 0)
 		c.cmd = CMD_BASELINE;
+	else if (strcmp(argv[1], "doctor") == 0)
+		c.cmd = CMD_DOCTOR;
 	else {
 		fprintf(stderr, "revguard: unknown command `%s`\n", argv[1]);
 		usage(stderr);
@@ -429,7 +442,10 @@ main(int argc, char **argv)
 		config_free(&c.cfg);
 		return EXIT_TROUBLE;
 	}
-	rv = run(&c);
+	if (c.cmd == CMD_DOCTOR)
+		rv = doctor_run(&c.cfg, c.config_path, c.repo ? c.repo : ".");
+	else
+		rv = run(&c);
 	config_free(&c.cfg);
 	return rv;
 }

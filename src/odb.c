@@ -651,6 +651,55 @@ odb_has_branches(struct odb *o)
 	return found;
 }
 
+int
+odb_branches(struct odb *o, struct strvec *out)
+{
+	git_branch_iterator	*it = NULL;
+	git_reference		*ref;
+	git_branch_t		 type;
+	int			 rv = 0;
+
+	if (git_branch_iterator_new(&it, o->repo, GIT_BRANCH_LOCAL) < 0)
+		return -1;
+	while (rv == 0 && git_branch_next(&ref, &type, it) == 0) {
+		rv = strvec_push(out, git_reference_name(ref));
+		git_reference_free(ref);
+	}
+	git_branch_iterator_free(it);
+	return rv;
+}
+
+char *
+odb_hooks_dir(struct odb *o)
+{
+	git_config	*cfg = NULL;
+	git_buf		 buf = { NULL, 0, 0 };
+	const char	*base;
+	char		*out = NULL;
+	int		 rv;
+
+	/* git's rule: core.hooksPath, relative to where hooks run (the
+	 * work tree, or the git directory of a bare repository). */
+	if (git_repository_config_snapshot(&cfg, o->repo) < 0)
+		return NULL;
+	rv = git_config_get_path(&buf, cfg, "core.hooksPath");
+	if (rv == 0 && buf.ptr[0] == '/')
+		out = strdup(buf.ptr);
+	else if (rv == 0) {
+		base = git_repository_workdir(o->repo);
+		if (base == NULL)
+			base = git_repository_path(o->repo);
+		out = xasprintf("%s%s%s", base, base[strlen(base) - 1] ==
+		    '/' ? "" : "/", buf.ptr);
+	} else if (rv == GIT_ENOTFOUND)
+		out = xasprintf("%shooks", git_repository_path(o->repo));
+	git_buf_dispose(&buf);
+	git_config_free(cfg);
+	while (out != NULL && strlen(out) > 1 && out[strlen(out) - 1] == '/')
+		out[strlen(out) - 1] = '\0';
+	return out;
+}
+
 const struct source_ops odb_source_ops = {
 	snapshot_read,
 	snapshot_list,

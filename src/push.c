@@ -133,8 +133,8 @@ push_object_dirs(const struct strvec *roots, const char *repo,
 	return 0;
 }
 
-static int
-is_guarded(const struct config *cfg, const char *ref, const char *def)
+int
+push_is_guarded(const struct config *cfg, const char *ref, const char *def)
 {
 	size_t	 i;
 
@@ -376,7 +376,7 @@ push_check(const struct config *cfg, const char *repo,
 		const struct push_update	*u = &req->updates[i];
 		int				 guarded;
 
-		guarded = is_guarded(cfg, u->ref, def) || (guard_all &&
+		guarded = push_is_guarded(cfg, u->ref, def) || (guard_all &&
 		    strncmp(u->ref, "refs/heads/", 11) == 0);
 		if (!guarded)
 			rv = add_ref(res, u->ref, PUSH_SKIP, "not guarded");

@@ -59,6 +59,10 @@ char		*odb_default_branch(struct odb *);
 int		 odb_ref_exists(struct odb *, const char *name);
 /* 1 when the repository has a local branch (or cannot tell). */
 int		 odb_has_branches(struct odb *);
+/* Appends the full names of the local branches to out. */
+int		 odb_branches(struct odb *, struct strvec *out);
+/* The directory git runs hooks from (core.hooksPath applied), or NULL. */
+char		*odb_hooks_dir(struct odb *);
 /*
  * Adds to changed the paths of files under dir that differ between base
  * and head (added or modified; deletions cannot break a rule).

@@ -28,6 +28,9 @@ char	*push_resolve_repository(const struct strvec *roots, const char *path,
 int	 push_object_dirs(const struct strvec *roots, const char *repo,
 	    const struct push_request *, struct strvec *dirs, char *err,
 	    size_t errlen);
+/* 1 when ref is guarded; def is the default branch (NULL: none). */
+int	 push_is_guarded(const struct config *, const char *ref,
+	    const char *def);
 /*
  * Runs the check.  Returns 0 with the verdict in res, or -1 when the
  * check could not run (err says why; the caller decides fail-open).

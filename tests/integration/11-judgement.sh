@@ -182,4 +182,24 @@ expect "a second run keeps the IDs it already listed" 0 "lists 1 revision ID (0 
 rg baseline --repo bl
 expect "baseline reads the work tree only" 2 "baseline reads the work tree"
 
+# --- revguard doctor ------------------------------------------------------
+rg doctor --repo srv/unborn.git --config /dev/null
+expect "doctor names the unborn HEAD and the missing daemon is not hidden" 1 \
+    "HEAD names refs/heads/master, which does not exist" \
+    "refs/heads/main: checked: 6 migrations"
+git init -q --bare srv/nohook.git
+git -C srv/nohook.git config core.hooksPath "$T/elsewhere"
+"$REVGUARD" install-hook --repo srv/nohook.git -- $S >/dev/null 2>&1
+rm -f "$T/elsewhere/pre-receive"
+rg doctor --repo srv/nohook.git
+expect "doctor looks where core.hooksPath says" 1 \
+    "no pre-receive hook at $T/elsewhere/pre-receive"
+rg doctor --repo srv/plain.git --config /dev/null
+expect "doctor says why a guarded branch is not checked" 1 \
+    "refs/heads/main is guarded but not checked: no \`alembic.ini\`"
+rg doctor --repo srv/sub.git --config /dev/null
+expect "doctor on a healthy repository exits 0" 0 \
+    "refs/heads/main: checked:" "(from backend/alembic.ini)" \
+    "nothing stands in the way"
+
 finish
