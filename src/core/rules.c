@@ -227,18 +227,16 @@ check_placeholder(const struct policy *p, pcre2_match_data *md,
     const struct migration *m, struct diag_list *out)
 {
 	struct placeholder_match	 why;
+	char				 shape[200];
 	size_t				 i;
 
 	if (placeholder_check(m->revision, &why)) {
+		placeholder_explain(&why, shape, sizeof(shape));
 		return with_revs(diag_add(out, RULE_PLACEHOLDER_ID,
 		    RULE_SEV_ERROR, m->path, m->revision_line, GEN_HINT,
-		    "revision `%s` looks hand-picked: in %d of %d places, "
-		    "%s repeat or count %s (probability for a random ID: "
-		    "%.1e)", m->revision, why.links, why.total,
-		    why.stride == 1 ? "neighbouring characters" :
-		    "characters two apart", why.direction > 0 ? "up" : "down",
-		    why.probability), m->revision, NULL) ?
-		    0 : -1;
+		    "revision `%s` looks hand-picked: %s (probability for a "
+		    "random ID: %.1e)", m->revision, shape, why.probability),
+		    m->revision, NULL) ? 0 : -1;
 	}
 	for (i = 0; i < p->placeholder_patterns.len; i++) {
 		if (!re_match(p->placeholder_res[i], md, m->revision))
