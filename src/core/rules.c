@@ -396,22 +396,91 @@ cmp_rev(const void *a, const void *b, void *gp)
 	    g->nodes[*(const size_t *)b]->revision);
 }
 
+static size_t
+uf_find(size_t *up, size_t x)
+{
+	while (up[x] != x)
+		x = up[x] = up[up[x]];
+	return x;
+}
+
+/*
+ * Groups a fork's children by common descendants: two children share one
+ * exactly when a merge migration joins their branches (children come from
+ * down_revision only, so paths from two children can only meet at a node
+ * with two parents).  One breadth-first walk per child, each node expanded
+ * once per fork: O(revisions + edges) per fork.  Returns the number of
+ * groups, or -1 on allocation failure.
+ */
+static long
+fork_groups(const struct graph *g, size_t fork, const size_t *kids,
+    size_t k, size_t *stamp, size_t *label, size_t *queue, size_t *up)
+{
+	size_t	 j, e, v, c, head, tail;
+	long	 groups;
+
+	for (j = 0; j < k; j++)
+		up[j] = j;
+	for (j = 0; j < k; j++) {
+		head = tail = 0;
+		if (stamp[kids[j]] == fork) {
+			up[uf_find(up, j)] = uf_find(up, label[kids[j]]);
+			continue;
+		}
+		stamp[kids[j]] = fork;
+		label[kids[j]] = j;
+		queue[tail++] = kids[j];
+		while (head < tail) {
+			v = queue[head++];
+			for (e = g->child_off[v]; e < g->child_off[v + 1];
+			    e++) {
+				c = g->children[e];
+				if (stamp[c] == fork) {
+					up[uf_find(up, label[c])] =
+					    uf_find(up, j);
+					continue;
+				}
+				stamp[c] = fork;
+				label[c] = j;
+				queue[tail++] = c;
+			}
+		}
+	}
+	for (j = 0, groups = 0; j < k; j++)
+		groups += uf_find(up, j) == j;
+	return groups;
+}
+
+/*
+ * A fork (two non-merge children of one parent) is a stealth branch only
+ * while no merge joins its branches; once `alembic merge` joined them,
+ * merge-naming and merge-documented judge the merge instead.
+ */
 static int
 check_stealth(const struct graph *g, struct diag_list *out)
 {
-	size_t		 i, j, c, k, *kids;
+	size_t		 i, j, c, k, *kids, *stamp, *label, *queue, *up;
 	struct diag	*d;
 	struct buf	 b = BUF_INIT;
+	int		 rv = -1;
 
-	if ((kids = malloc((g->n + 1) * sizeof(*kids))) == NULL)
-		return -1;
+	kids = malloc((g->n + 1) * sizeof(*kids));
+	stamp = malloc((g->n + 1) * sizeof(*stamp));
+	label = malloc((g->n + 1) * sizeof(*label));
+	queue = malloc((g->n + 1) * sizeof(*queue));
+	up = malloc((g->n + 1) * sizeof(*up));
+	if (!kids || !stamp || !label || !queue || !up)
+		goto fail;
+	for (i = 0; i < g->n; i++)
+		stamp[i] = GRAPH_NONE;
 	for (i = 0; i < g->n; i++) {
 		for (j = g->child_off[i], k = 0; j < g->child_off[i + 1]; j++) {
 			c = g->children[j];
 			if (g->nodes[c]->down_revisions.len == 1)
 				kids[k++] = c;
 		}
-		if (k < 2)
+		if (k < 2 || fork_groups(g, i, kids, k, stamp, label, queue,
+		    up) < 2)
 			continue;
 		qsort_r(kids, k, sizeof(*kids), cmp_rev, (void *)g);
 		b.len = 0;
@@ -435,13 +504,15 @@ check_stealth(const struct graph *g, struct diag_list *out)
 			    g->nodes[kids[j]]->revision) == -1)
 				goto fail;
 	}
-	buf_clear(&b);
-	free(kids);
-	return 0;
+	rv = 0;
 fail:
 	buf_clear(&b);
 	free(kids);
-	return -1;
+	free(stamp);
+	free(label);
+	free(queue);
+	free(up);
+	return rv;
 }
 
 static int

@@ -228,6 +228,42 @@ Test(rules, merged_fork_is_no_stealth_branch)
 	cr_assert_eq(out.len, 0, "%s", out.len ? out.items[0].message : "");
 }
 
+/* The fix the stealth-branch hint gives (`alembic merge`) must pass. */
+Test(rules, fork_joined_by_a_merge_is_no_stealth_branch)
+{
+	add("3f2a9c81d4e7", "");
+	add("e4c1f0a9b27d", "3f2a9c81d4e7");
+	add("0c1d55e2b8a3", "3f2a9c81d4e7");
+	add("5b8e0d2f7a19", "0c1d55e2b8a3");
+	add_full("9d3f1b7a2c40", "e4c1f0a9b27d,5b8e0d2f7a19", "merge_heads",
+	    NULL);
+	add("71c0e9d4b2a8", "9d3f1b7a2c40");
+	docs[0].path = "CHANGELOG.md";
+	docs[0].data = "9d3f1b7a2c40 merges the billing and search branches";
+	docs[0].len = strlen(docs[0].data);
+	in.docs = docs;
+	in.ndocs = 1;
+	run();
+	cr_assert_eq(out.len, 0, "%s", out.len ? out.items[0].message : "");
+}
+
+/* A merge that joins two of three branches leaves the third stealth. */
+Test(rules, fork_partly_joined_stays_stealth)
+{
+	add("3f2a9c81d4e7", "");
+	add("e4c1f0a9b27d", "3f2a9c81d4e7");
+	add("0c1d55e2b8a3", "3f2a9c81d4e7");
+	add("5b8e0d2f7a19", "3f2a9c81d4e7");
+	add_full("9d3f1b7a2c40", "e4c1f0a9b27d,0c1d55e2b8a3", "merge_heads",
+	    NULL);
+	run();
+	cr_assert_eq(count(RULE_STEALTH_BRANCH), 1);
+	cr_assert_str_eq(find(RULE_STEALTH_BRANCH)->message,
+	    "non-merge revisions sharing parent 3f2a9c81d4e7: 0c1d55e2b8a3, "
+	    "5b8e0d2f7a19, e4c1f0a9b27d");
+	cr_assert_eq(count(RULE_SINGLE_HEAD), 1);
+}
+
 Test(rules, merge_naming_and_documented)
 {
 	clean_chain();
