@@ -132,16 +132,59 @@ with_revs(struct diag *d, const char *a, const char *b)
 	return d;
 }
 
+enum tfield {
+	TFIELD_SLUG,	/* word characters, lowercase, possibly empty */
+	TFIELD_DIGITS,	/* a number: epoch, year, ..., or any %d field */
+	TFIELD_OTHER	/* anything, at least one character */
+};
+
 /*
- * Template matching: %(rev)s must be the revision itself, numeric
- * fields are digits, every other field is at least one character.
+ * What Alembic 1.8.1 puts in a field (script/base.py, _rev_path): the
+ * slug is "_".join(re.findall(r"\w+", message or "")).lower(), so it is
+ * empty for `alembic revision` without -m, and consists of word
+ * characters (non-ASCII letters are taken as such); the date fields and
+ * epoch are numbers.
+ */
+static enum tfield
+tfield_kind(const char *name, size_t n, int conv_d)
+{
+	static const char *const numeric[] = { "epoch", "year", "month",
+		"day", "hour", "minute", "second", NULL };
+	size_t	 i;
+
+	if (n == 4 && strncmp(name, "slug", 4) == 0 && !conv_d)
+		return TFIELD_SLUG;
+	for (i = 0; numeric[i] != NULL; i++)
+		if (strlen(numeric[i]) == n && strncmp(name, numeric[i],
+		    n) == 0)
+			return TFIELD_DIGITS;
+	return conv_d ? TFIELD_DIGITS : TFIELD_OTHER;
+}
+
+static int
+tfield_char(enum tfield kind, unsigned char c)
+{
+	switch (kind) {
+	case TFIELD_SLUG:
+		return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '_' || c >= 0x80;
+	case TFIELD_DIGITS:
+		return c >= '0' && c <= '9';
+	default:
+		return c != '\0';
+	}
+}
+
+/*
+ * Template matching: %(rev)s must be the revision itself, the other
+ * fields hold what Alembic would write there (tfield_kind).
  */
 static int
 tmatch(const char *t, const char *s, const char *rev)
 {
-	const char	*close;
-	size_t		 n;
-	int		 digits;
+	const char	*close, *name;
+	enum tfield	 kind;
+	size_t		 n, k, min;
 
 	while (*t != '\0') {
 		if (t[0] == '%' && t[1] == '%') {
@@ -159,16 +202,15 @@ tmatch(const char *t, const char *s, const char *rev)
 			s++;
 			continue;
 		}
-		n = (size_t)(close - t - 2);
-		digits = 0;
+		name = t + 2;
+		n = (size_t)(close - name);
 		for (t = close + 1; *t != '\0' && strchr("0123456789-.", *t);
 		    t++)
 			;
-		if (*t == 'd')
-			digits = 1;
+		kind = tfield_kind(name, n, *t == 'd');
 		if (*t != '\0')
 			t++;
-		if (n == 3 && strncmp(close - 3, "rev", 3) == 0) {
+		if (n == 3 && strncmp(name, "rev", 3) == 0) {
 			n = strlen(rev);
 			if (strncmp(s, rev, n) != 0)
 				return 0;
@@ -176,14 +218,13 @@ tmatch(const char *t, const char *s, const char *rev)
 			continue;
 		}
 		/* A free field: try every length, shortest first. */
-		if (*s == '\0' || (digits && (*s < '0' || *s > '9')))
-			return 0;
-		if (*t == '\0')	/* last field: takes the rest */
-			return !digits || strspn(s, "0123456789") == strlen(s);
-		for (s++; ; s++) {
-			if (tmatch(t, s, rev))
+		min = kind == TFIELD_SLUG ? 0 : 1;
+		for (k = 0; ; k++) {
+			if (k >= min && (*t != '\0' || s[k] == '\0') &&
+			    tmatch(t, s + k, rev))
 				return 1;
-			if (*s == '\0' || (digits && (*s < '0' || *s > '9')))
+			if (s[k] == '\0' ||
+			    !tfield_char(kind, (unsigned char)s[k]))
 				return 0;
 		}
 	}

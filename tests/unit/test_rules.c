@@ -117,6 +117,40 @@ Test(rules, template_matching)
 	cr_assert(rules_template_match("%%(rev)s", "%(rev)s", "zzz"));
 }
 
+/* What Alembic 1.8.1 writes: `alembic revision` without -m gives an
+ * empty slug; slugs are lowercase word characters. */
+Test(rules, template_slug_as_alembic_writes_it)
+{
+	const char	*t = "%(rev)s_%(slug)s";
+
+	cr_assert(rules_template_match(t, "3f2a9c81d4e7_", "3f2a9c81d4e7"));
+	cr_assert(rules_template_match(t, "3f2a9c81d4e7_add_users_",
+	    "3f2a9c81d4e7"), "truncated slug ends in _");
+	cr_assert(rules_template_match(t, "3f2a9c81d4e7_caf\xc3\xa9",
+	    "3f2a9c81d4e7"), "non-ASCII word characters");
+	cr_assert(!rules_template_match(t, "3f2a9c81d4e7", "3f2a9c81d4e7"));
+	cr_assert(!rules_template_match(t, "3f2a9c81d4e7_Add_users",
+	    "3f2a9c81d4e7"), "Alembic lowercases the slug");
+	cr_assert(!rules_template_match(t, "3f2a9c81d4e7_add-users",
+	    "3f2a9c81d4e7"), "- is no word character");
+	cr_assert(rules_template_match("%(year)d_%(month).2d_%(rev)s_%(slug)s",
+	    "2024_03_3f2a9c81d4e7_", "3f2a9c81d4e7"));
+	cr_assert(rules_template_match("%(epoch)s-%(rev)s_%(slug)s",
+	    "1717200000-3f2a9c81d4e7_x", "3f2a9c81d4e7"));
+	cr_assert(!rules_template_match("%(epoch)s-%(rev)s_%(slug)s",
+	    "17x-3f2a9c81d4e7_x", "3f2a9c81d4e7"));
+}
+
+Test(rules, filename_without_message_is_valid)
+{
+	add("3f2a9c81d4e7", "");
+	add_full("0c1d55e2b8a3", "3f2a9c81d4e7", "", NULL);
+	cr_assert_str_eq(ms[1].path, "versions/0c1d55e2b8a3_.py");
+	run();
+	cr_assert_eq(count(RULE_FILENAME_REVISION), 0, "%s",
+	    out.len ? out.items[0].message : "");
+}
+
 Test(rules, revision_format_and_legacy_ids)
 {
 	add_full("add_oauth_tokens_table", "", "init", NULL);
