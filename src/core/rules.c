@@ -569,8 +569,11 @@ check_duplicates(const struct graph *g, struct diag_list *out)
 		    RULE_SEV_ERROR, m->path, m->revision_line,
 		    "give one of the migrations a new ID from `alembic "
 		    "revision` and re-point its children",
-		    "revision `%s` is defined twice: %s and %s", m->revision,
-		    first->path, m->path), m->revision, NULL) == NULL)
+		    "revision `%s` is defined twice: %s and %s; Alembic "
+		    "loads whichever of the two os.listdir yields last "
+		    "(file-system order, not sorted) and silently never runs "
+		    "the other", m->revision, first->path, m->path),
+		    m->revision, NULL) == NULL)
 			return -1;
 	}
 	return 0;

@@ -185,7 +185,10 @@ Test(rules, duplicate_revision)
 	cr_assert_eq(count(RULE_DUPLICATE_REVISION), 1);
 	cr_assert_str_eq(find(RULE_DUPLICATE_REVISION)->message,
 	    "revision `3f2a9c81d4e7` is defined twice: "
-	    "versions/3f2a9c81d4e7_one.py and versions/3f2a9c81d4e7_two.py");
+	    "versions/3f2a9c81d4e7_one.py and versions/3f2a9c81d4e7_two.py; "
+	    "Alembic loads whichever of the two os.listdir yields last "
+	    "(file-system order, not sorted) and silently never runs the "
+	    "other");
 }
 
 Test(rules, header_rules)
