@@ -133,16 +133,59 @@ with_revs(struct diag *d, const char *a, const char *b)
 	return d;
 }
 
+enum tfield {
+	TFIELD_SLUG,	/* word characters, lowercase, possibly empty */
+	TFIELD_DIGITS,	/* a number: epoch, year, ..., or any %d field */
+	TFIELD_OTHER	/* anything, at least one character */
+};
+
 /*
- * Template matching: %(rev)s must be the revision itself, numeric
- * fields are digits, every other field is at least one character.
+ * What Alembic 1.8.1 puts in a field (script/base.py, _rev_path): the
+ * slug is "_".join(re.findall(r"\w+", message or "")).lower(), so it is
+ * empty for `alembic revision` without -m, and consists of word
+ * characters (non-ASCII letters are taken as such); the date fields and
+ * epoch are numbers.
+ */
+static enum tfield
+tfield_kind(const char *name, size_t n, int conv_d)
+{
+	static const char *const numeric[] = { "epoch", "year", "month",
+		"day", "hour", "minute", "second", NULL };
+	size_t	 i;
+
+	if (n == 4 && strncmp(name, "slug", 4) == 0 && !conv_d)
+		return TFIELD_SLUG;
+	for (i = 0; numeric[i] != NULL; i++)
+		if (strlen(numeric[i]) == n && strncmp(name, numeric[i],
+		    n) == 0)
+			return TFIELD_DIGITS;
+	return conv_d ? TFIELD_DIGITS : TFIELD_OTHER;
+}
+
+static int
+tfield_char(enum tfield kind, unsigned char c)
+{
+	switch (kind) {
+	case TFIELD_SLUG:
+		return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '_' || c >= 0x80;
+	case TFIELD_DIGITS:
+		return c >= '0' && c <= '9';
+	default:
+		return c != '\0';
+	}
+}
+
+/*
+ * Template matching: %(rev)s must be the revision itself, the other
+ * fields hold what Alembic would write there (tfield_kind).
  */
 static int
 tmatch(const char *t, const char *s, const char *rev)
 {
-	const char	*close;
-	size_t		 n;
-	int		 digits;
+	const char	*close, *name;
+	enum tfield	 kind;
+	size_t		 n, k, min;
 
 	while (*t != '\0') {
 		if (t[0] == '%' && t[1] == '%') {
@@ -160,16 +203,15 @@ tmatch(const char *t, const char *s, const char *rev)
 			s++;
 			continue;
 		}
-		n = (size_t)(close - t - 2);
-		digits = 0;
+		name = t + 2;
+		n = (size_t)(close - name);
 		for (t = close + 1; *t != '\0' && strchr("0123456789-.", *t);
 		    t++)
 			;
-		if (*t == 'd')
-			digits = 1;
+		kind = tfield_kind(name, n, *t == 'd');
 		if (*t != '\0')
 			t++;
-		if (n == 3 && strncmp(close - 3, "rev", 3) == 0) {
+		if (n == 3 && strncmp(name, "rev", 3) == 0) {
 			n = strlen(rev);
 			if (strncmp(s, rev, n) != 0)
 				return 0;
@@ -177,14 +219,13 @@ tmatch(const char *t, const char *s, const char *rev)
 			continue;
 		}
 		/* A free field: try every length, shortest first. */
-		if (*s == '\0' || (digits && (*s < '0' || *s > '9')))
-			return 0;
-		if (*t == '\0')	/* last field: takes the rest */
-			return !digits || strspn(s, "0123456789") == strlen(s);
-		for (s++; ; s++) {
-			if (tmatch(t, s, rev))
+		min = kind == TFIELD_SLUG ? 0 : 1;
+		for (k = 0; ; k++) {
+			if (k >= min && (*t != '\0' || s[k] == '\0') &&
+			    tmatch(t, s + k, rev))
 				return 1;
-			if (*s == '\0' || (digits && (*s < '0' || *s > '9')))
+			if (s[k] == '\0' ||
+			    !tfield_char(kind, (unsigned char)s[k]))
 				return 0;
 		}
 	}
@@ -228,18 +269,16 @@ check_placeholder(const struct policy *p, pcre2_match_data *md,
     const struct migration *m, struct diag_list *out)
 {
 	struct placeholder_match	 why;
+	char				 shape[200];
 	size_t				 i;
 
 	if (placeholder_check(m->revision, &why)) {
+		placeholder_explain(&why, shape, sizeof(shape));
 		return with_revs(diag_add(out, RULE_PLACEHOLDER_ID,
 		    RULE_SEV_ERROR, m->path, m->revision_line, GEN_HINT,
-		    "revision `%s` looks hand-picked: in %d of %d places, "
-		    "%s repeat or count %s (probability for a random ID: "
-		    "%.1e)", m->revision, why.links, why.total,
-		    why.stride == 1 ? "neighbouring characters" :
-		    "characters two apart", why.direction > 0 ? "up" : "down",
-		    why.probability), m->revision, NULL) ?
-		    0 : -1;
+		    "revision `%s` looks hand-picked: %s (probability for a "
+		    "random ID: %.1e)", m->revision, shape, why.probability),
+		    m->revision, NULL) ? 0 : -1;
 	}
 	for (i = 0; i < p->placeholder_patterns.len; i++) {
 		if (!re_match(p->placeholder_res[i], md, m->revision))
@@ -399,22 +438,91 @@ cmp_rev(const void *a, const void *b, void *gp)
 	    g->nodes[*(const size_t *)b]->revision);
 }
 
+static size_t
+uf_find(size_t *up, size_t x)
+{
+	while (up[x] != x)
+		x = up[x] = up[up[x]];
+	return x;
+}
+
+/*
+ * Groups a fork's children by common descendants: two children share one
+ * exactly when a merge migration joins their branches (children come from
+ * down_revision only, so paths from two children can only meet at a node
+ * with two parents).  One breadth-first walk per child, each node expanded
+ * once per fork: O(revisions + edges) per fork.  Returns the number of
+ * groups, or -1 on allocation failure.
+ */
+static long
+fork_groups(const struct graph *g, size_t fork, const size_t *kids,
+    size_t k, size_t *stamp, size_t *label, size_t *queue, size_t *up)
+{
+	size_t	 j, e, v, c, head, tail;
+	long	 groups;
+
+	for (j = 0; j < k; j++)
+		up[j] = j;
+	for (j = 0; j < k; j++) {
+		head = tail = 0;
+		if (stamp[kids[j]] == fork) {
+			up[uf_find(up, j)] = uf_find(up, label[kids[j]]);
+			continue;
+		}
+		stamp[kids[j]] = fork;
+		label[kids[j]] = j;
+		queue[tail++] = kids[j];
+		while (head < tail) {
+			v = queue[head++];
+			for (e = g->child_off[v]; e < g->child_off[v + 1];
+			    e++) {
+				c = g->children[e];
+				if (stamp[c] == fork) {
+					up[uf_find(up, label[c])] =
+					    uf_find(up, j);
+					continue;
+				}
+				stamp[c] = fork;
+				label[c] = j;
+				queue[tail++] = c;
+			}
+		}
+	}
+	for (j = 0, groups = 0; j < k; j++)
+		groups += uf_find(up, j) == j;
+	return groups;
+}
+
+/*
+ * A fork (two non-merge children of one parent) is a stealth branch only
+ * while no merge joins its branches; once `alembic merge` joined them,
+ * merge-naming and merge-documented judge the merge instead.
+ */
 static int
 check_stealth(const struct graph *g, struct diag_list *out)
 {
-	size_t		 i, j, c, k, *kids;
+	size_t		 i, j, c, k, *kids, *stamp, *label, *queue, *up;
 	struct diag	*d;
 	struct buf	 b = BUF_INIT;
+	int		 rv = -1;
 
-	if ((kids = malloc((g->n + 1) * sizeof(*kids))) == NULL)
-		return -1;
+	kids = malloc((g->n + 1) * sizeof(*kids));
+	stamp = malloc((g->n + 1) * sizeof(*stamp));
+	label = malloc((g->n + 1) * sizeof(*label));
+	queue = malloc((g->n + 1) * sizeof(*queue));
+	up = malloc((g->n + 1) * sizeof(*up));
+	if (!kids || !stamp || !label || !queue || !up)
+		goto fail;
+	for (i = 0; i < g->n; i++)
+		stamp[i] = GRAPH_NONE;
 	for (i = 0; i < g->n; i++) {
 		for (j = g->child_off[i], k = 0; j < g->child_off[i + 1]; j++) {
 			c = g->children[j];
 			if (g->nodes[c]->down_revisions.len == 1)
 				kids[k++] = c;
 		}
-		if (k < 2)
+		if (k < 2 || fork_groups(g, i, kids, k, stamp, label, queue,
+		    up) < 2)
 			continue;
 		qsort_r(kids, k, sizeof(*kids), cmp_rev, (void *)g);
 		b.len = 0;
@@ -438,13 +546,15 @@ check_stealth(const struct graph *g, struct diag_list *out)
 			    g->nodes[kids[j]]->revision) == -1)
 				goto fail;
 	}
-	buf_clear(&b);
-	free(kids);
-	return 0;
+	rv = 0;
 fail:
 	buf_clear(&b);
 	free(kids);
-	return -1;
+	free(stamp);
+	free(label);
+	free(queue);
+	free(up);
+	return rv;
 }
 
 static int
@@ -460,8 +570,11 @@ check_duplicates(const struct graph *g, struct diag_list *out)
 		    RULE_SEV_ERROR, m->path, m->revision_line,
 		    "give one of the migrations a new ID from `alembic "
 		    "revision` and re-point its children",
-		    "revision `%s` is defined twice: %s and %s", m->revision,
-		    first->path, m->path), m->revision, NULL) == NULL)
+		    "revision `%s` is defined twice: %s and %s; Alembic "
+		    "loads whichever of the two os.listdir yields last "
+		    "(file-system order, not sorted) and silently never runs "
+		    "the other", m->revision, first->path, m->path),
+		    m->revision, NULL) == NULL)
 			return -1;
 	}
 	return 0;

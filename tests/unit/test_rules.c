@@ -117,6 +117,40 @@ Test(rules, template_matching)
 	cr_assert(rules_template_match("%%(rev)s", "%(rev)s", "zzz"));
 }
 
+/* What Alembic 1.8.1 writes: `alembic revision` without -m gives an
+ * empty slug; slugs are lowercase word characters. */
+Test(rules, template_slug_as_alembic_writes_it)
+{
+	const char	*t = "%(rev)s_%(slug)s";
+
+	cr_assert(rules_template_match(t, "3f2a9c81d4e7_", "3f2a9c81d4e7"));
+	cr_assert(rules_template_match(t, "3f2a9c81d4e7_add_users_",
+	    "3f2a9c81d4e7"), "truncated slug ends in _");
+	cr_assert(rules_template_match(t, "3f2a9c81d4e7_caf\xc3\xa9",
+	    "3f2a9c81d4e7"), "non-ASCII word characters");
+	cr_assert(!rules_template_match(t, "3f2a9c81d4e7", "3f2a9c81d4e7"));
+	cr_assert(!rules_template_match(t, "3f2a9c81d4e7_Add_users",
+	    "3f2a9c81d4e7"), "Alembic lowercases the slug");
+	cr_assert(!rules_template_match(t, "3f2a9c81d4e7_add-users",
+	    "3f2a9c81d4e7"), "- is no word character");
+	cr_assert(rules_template_match("%(year)d_%(month).2d_%(rev)s_%(slug)s",
+	    "2024_03_3f2a9c81d4e7_", "3f2a9c81d4e7"));
+	cr_assert(rules_template_match("%(epoch)s-%(rev)s_%(slug)s",
+	    "1717200000-3f2a9c81d4e7_x", "3f2a9c81d4e7"));
+	cr_assert(!rules_template_match("%(epoch)s-%(rev)s_%(slug)s",
+	    "17x-3f2a9c81d4e7_x", "3f2a9c81d4e7"));
+}
+
+Test(rules, filename_without_message_is_valid)
+{
+	add("3f2a9c81d4e7", "");
+	add_full("0c1d55e2b8a3", "3f2a9c81d4e7", "", NULL);
+	cr_assert_str_eq(ms[1].path, "versions/0c1d55e2b8a3_.py");
+	run();
+	cr_assert_eq(count(RULE_FILENAME_REVISION), 0, "%s",
+	    out.len ? out.items[0].message : "");
+}
+
 Test(rules, revision_format_and_legacy_ids)
 {
 	add_full("add_oauth_tokens_table", "", "init", NULL);
@@ -151,7 +185,10 @@ Test(rules, duplicate_revision)
 	cr_assert_eq(count(RULE_DUPLICATE_REVISION), 1);
 	cr_assert_str_eq(find(RULE_DUPLICATE_REVISION)->message,
 	    "revision `3f2a9c81d4e7` is defined twice: "
-	    "versions/3f2a9c81d4e7_one.py and versions/3f2a9c81d4e7_two.py");
+	    "versions/3f2a9c81d4e7_one.py and versions/3f2a9c81d4e7_two.py; "
+	    "Alembic loads whichever of the two os.listdir yields last "
+	    "(file-system order, not sorted) and silently never runs the "
+	    "other");
 }
 
 Test(rules, header_rules)
@@ -226,6 +263,42 @@ Test(rules, merged_fork_is_no_stealth_branch)
 	in.ndocs = 1;
 	run();
 	cr_assert_eq(out.len, 0, "%s", out.len ? out.items[0].message : "");
+}
+
+/* The fix the stealth-branch hint gives (`alembic merge`) must pass. */
+Test(rules, fork_joined_by_a_merge_is_no_stealth_branch)
+{
+	add("3f2a9c81d4e7", "");
+	add("e4c1f0a9b27d", "3f2a9c81d4e7");
+	add("0c1d55e2b8a3", "3f2a9c81d4e7");
+	add("5b8e0d2f7a19", "0c1d55e2b8a3");
+	add_full("9d3f1b7a2c40", "e4c1f0a9b27d,5b8e0d2f7a19", "merge_heads",
+	    NULL);
+	add("71c0e9d4b2a8", "9d3f1b7a2c40");
+	docs[0].path = "CHANGELOG.md";
+	docs[0].data = "9d3f1b7a2c40 merges the billing and search branches";
+	docs[0].len = strlen(docs[0].data);
+	in.docs = docs;
+	in.ndocs = 1;
+	run();
+	cr_assert_eq(out.len, 0, "%s", out.len ? out.items[0].message : "");
+}
+
+/* A merge that joins two of three branches leaves the third stealth. */
+Test(rules, fork_partly_joined_stays_stealth)
+{
+	add("3f2a9c81d4e7", "");
+	add("e4c1f0a9b27d", "3f2a9c81d4e7");
+	add("0c1d55e2b8a3", "3f2a9c81d4e7");
+	add("5b8e0d2f7a19", "3f2a9c81d4e7");
+	add_full("9d3f1b7a2c40", "e4c1f0a9b27d,0c1d55e2b8a3", "merge_heads",
+	    NULL);
+	run();
+	cr_assert_eq(count(RULE_STEALTH_BRANCH), 1);
+	cr_assert_str_eq(find(RULE_STEALTH_BRANCH)->message,
+	    "non-merge revisions sharing parent 3f2a9c81d4e7: 0c1d55e2b8a3, "
+	    "5b8e0d2f7a19, e4c1f0a9b27d");
+	cr_assert_eq(count(RULE_SINGLE_HEAD), 1);
 }
 
 Test(rules, merge_naming_and_documented)

@@ -1,0 +1,71 @@
+/*
+ * placeholder-fp: measures the placeholder-id false-positive rate on
+ * genuine random revision IDs, made as Alembic makes them
+ * (uuid4().hex[-12:]: 12 hex digits from the kernel CSPRNG), read from
+ * /dev/urandom.  Prints the count and rate per family next to the
+ * analytic bound of docs/adr/0001-revision-id-policy.md.
+ *
+ *   make bench/placeholder-fp && bench/placeholder-fp [COUNT]
+ *
+ * Exits 1 when the measured rate exceeds 1e-6.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "revguard/placeholder.h"
+
+#define BATCH	100000
+
+int
+main(int argc, char **argv)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	static const char	*names[] = { "progression", "alternation",
+		"class-steps", "few-runs", "few-chars" };
+	static unsigned char	 bytes[BATCH * 6];
+	struct placeholder_match why;
+	long			 count = 10000000, flagged = 0, per[5] = { 0 };
+	long			 n, i, k, batch;
+	char			 id[13];
+	FILE			*f;
+	double			 rate;
+
+	if (argc > 1 && (count = strtol(argv[1], NULL, 10)) <= 0) {
+		fprintf(stderr, "usage: placeholder-fp [COUNT]\n");
+		return 2;
+	}
+	if ((f = fopen("/dev/urandom", "rb")) == NULL) {
+		perror("/dev/urandom");
+		return 2;
+	}
+	for (n = 0; n < count; n += batch) {
+		batch = count - n < BATCH ? count - n : BATCH;
+		if (fread(bytes, 6, (size_t)batch, f) != (size_t)batch) {
+			perror("/dev/urandom");
+			return 2;
+		}
+		for (i = 0; i < batch; i++) {
+			for (k = 0; k < 6; k++) {
+				id[2 * k] = hex[bytes[i * 6 + k] >> 4];
+				id[2 * k + 1] = hex[bytes[i * 6 + k] & 15];
+			}
+			id[12] = '\0';
+			if (placeholder_check(id, &why)) {
+				flagged++;
+				per[why.family]++;
+				printf("flagged %s (%s)\n", id,
+				    names[why.family]);
+			}
+		}
+	}
+	fclose(f);
+	rate = (double)flagged / (double)count;
+	for (k = 0; k < 5; k++)
+		printf("%-12s %ld\n", names[k], per[k]);
+	printf("placeholder-id: %ld of %ld random IDs flagged, rate %.2e "
+	    "(analytic bound %.2e, budget 1e-6)\n", flagged, count, rate,
+	    PLACEHOLDER_P_BOUND);
+	return rate > 1e-6;
+}
