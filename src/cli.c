@@ -15,6 +15,7 @@
 #include "revguard/engine.h"
 #include "revguard/fs.h"
 #include "revguard/hook.h"
+#include "revguard/install.h"
 #include "revguard/odb.h"
 #include "revguard/path.h"
 #include "revguard/push.h"
@@ -40,6 +41,78 @@ struct cli {
 	struct config	 cfg;
 };
 
+static const char *const cmd_names[] = { "check", "heads", "graph" };
+
+/* The options of check, heads and graph, for --help. */
+static const char *const cmd_help[] = {
+	/* CMD_CHECK */
+	"usage: revguard check [--repo DIR] [--rev REV] [--base REV] "
+	"[--path DIR]...\n"
+	"                      [--config FILE] [--format text|json]\n"
+	"       revguard check --worktree DIR [--path DIR]... [--config FILE]"
+	"\n"
+	"                      [--format text|json]\n"
+	"\n"
+	"Checks the Alembic migrations of commit REV, or of the files on "
+	"disk.\n"
+	"\n"
+	"  -r, --repo DIR       the git repository (default .)\n"
+	"  -R, --rev REV        the commit to check (default HEAD)\n"
+	"  -b, --base REV       a pull request from REV: problems in "
+	"migrations not\n"
+	"                       added or changed since REV are warnings\n"
+	"  -w, --worktree DIR   check the files under DIR instead (no "
+	"symbolic link\n"
+	"                       below DIR is followed)\n"
+	"  -p, --path DIR       the versions directory (repeatable; default: "
+	"versions_path\n"
+	"                       in the configuration, else alembic.ini)\n"
+	"  -c, --config FILE    configuration (see revguard.yaml(5))\n"
+	"  -f, --format FORMAT  text (default) or json\n"
+	"  -h, --help           this help\n"
+	"      --version        print the version\n"
+	"\n"
+	"Exit status: 0 clean, 1 violations, 2 usage, configuration or I/O "
+	"error.\n",
+	/* CMD_HEADS */
+	"usage: revguard heads [--repo DIR] [--rev REV] [--path DIR]... "
+	"[--config FILE]\n"
+	"       revguard heads --worktree DIR [--path DIR]... [--config FILE]"
+	"\n"
+	"\n"
+	"Prints the head revisions of the migration graph, one a line.\n"
+	"\n"
+	"  -r, --repo DIR       the git repository (default .)\n"
+	"  -R, --rev REV        the commit to read (default HEAD)\n"
+	"  -w, --worktree DIR   read the files under DIR instead\n"
+	"  -p, --path DIR       the versions directory (repeatable)\n"
+	"  -c, --config FILE    configuration (see revguard.yaml(5))\n"
+	"  -h, --help           this help\n"
+	"      --version        print the version\n"
+	"\n"
+	"Exit status: 0 done, 2 usage, configuration or I/O error.\n",
+	/* CMD_GRAPH */
+	"usage: revguard graph [--format dot|json] [--repo DIR] [--rev REV] "
+	"[--path DIR]...\n"
+	"                      [--config FILE]\n"
+	"       revguard graph [--format dot|json] --worktree DIR "
+	"[--path DIR]...\n"
+	"                      [--config FILE]\n"
+	"\n"
+	"Prints the migration graph as Graphviz dot (default) or JSON.\n"
+	"\n"
+	"  -r, --repo DIR       the git repository (default .)\n"
+	"  -R, --rev REV        the commit to read (default HEAD)\n"
+	"  -w, --worktree DIR   read the files under DIR instead\n"
+	"  -p, --path DIR       the versions directory (repeatable)\n"
+	"  -c, --config FILE    configuration (see revguard.yaml(5))\n"
+	"  -f, --format FORMAT  dot (default) or json\n"
+	"  -h, --help           this help\n"
+	"      --version        print the version\n"
+	"\n"
+	"Exit status: 0 done, 2 usage, configuration or I/O error.\n"
+};
+
 static void
 usage(FILE *f)
 {
@@ -59,7 +132,16 @@ usage(FILE *f)
 	    "[--in-process]\n"
 	    "       revguard install-hook [--repo DIR] [--force] [-- "
 	    "HOOK-OPTIONS...]\n"
+	    "       revguard COMMAND --help\n"
 	    "       revguard --version\n");
+}
+
+/* A usage error in a command: what was wrong, then how to ask. */
+static void
+cmd_usage_error(const struct cli *c)
+{
+	fprintf(stderr, "%s(`revguard %s --help` lists the options)\n",
+	    cmd_help[c->cmd], cmd_names[c->cmd]);
 }
 
 static int
@@ -74,6 +156,7 @@ parse_args(struct cli *c, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "worktree", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct strvec			 paths = STRVEC_INIT;
@@ -90,13 +173,29 @@ parse_args(struct cli *c, int argc, char **argv)
 		case 'c': c->config_path = optarg; break;
 		case 'f': c->format = optarg; break;
 		case 'w': c->worktree = optarg; break;
-		case 'h': usage(stdout); exit(0);
+		case 'h':
+			fputs(cmd_help[c->cmd], stdout);
+			strvec_clear(&paths);
+			exit(0);
+		case 'V':
+			printf("revguard %s\n", PACKAGE_VERSION);
+			strvec_clear(&paths);
+			exit(0);
 		default: goto bad;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "revguard: unexpected argument `%s`\n",
 		    argv[optind]);
+		goto bad;
+	}
+	if (c->cmd != CMD_CHECK && c->base != NULL) {
+		fprintf(stderr, "revguard: --base is an option of `revguard "
+		    "check` only\n");
+		goto bad;
+	}
+	if (c->cmd == CMD_HEADS && c->format != NULL) {
+		fprintf(stderr, "revguard: `revguard heads` has no --format\n");
 		goto bad;
 	}
 	if (c->worktree && (c->repo || c->rev || c->base)) {
@@ -124,7 +223,7 @@ parse_args(struct cli *c, int argc, char **argv)
 	return 0;
 bad:
 	strvec_clear(&paths);
-	usage(stderr);
+	cmd_usage_error(c);
 	return -1;
 }
 
