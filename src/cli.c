@@ -18,6 +18,7 @@
 #include "revguard/fs.h"
 #include "revguard/hook.h"
 #include "revguard/judge.h"
+#include "revguard/install.h"
 #include "revguard/odb.h"
 #include "revguard/path.h"
 #include "revguard/push.h"
@@ -46,6 +47,116 @@ struct cli {
 	struct config	 cfg;
 };
 
+static const char *const cmd_names[] = { "check", "heads", "graph",
+    "baseline", "doctor" };
+
+/* The options of check, heads and graph, for --help. */
+static const char *const cmd_help[] = {
+	/* CMD_CHECK */
+	"usage: revguard check [--repo DIR] [--rev REV] [--base REV] "
+	"[--path DIR]...\n"
+	"                      [--config FILE] [--format text|json]\n"
+	"       revguard check --worktree DIR [--path DIR]... [--config FILE]"
+	"\n"
+	"                      [--format text|json]\n"
+	"\n"
+	"Checks the Alembic migrations of commit REV, or of the files on "
+	"disk.\n"
+	"\n"
+	"  -r, --repo DIR       the git repository (default .)\n"
+	"  -R, --rev REV        the commit to check (default HEAD)\n"
+	"  -b, --base REV       a pull request from REV: problems in "
+	"migrations not\n"
+	"                       added or changed since REV are warnings\n"
+	"  -w, --worktree DIR   check the files under DIR instead (no "
+	"symbolic link\n"
+	"                       below DIR is followed)\n"
+	"  -p, --path DIR       the versions directory (repeatable; default: "
+	"versions_path\n"
+	"                       in the configuration, else alembic.ini)\n"
+	"  -c, --config FILE    configuration (see revguard.yaml(5))\n"
+	"  -f, --format FORMAT  text (default) or json\n"
+	"  -h, --help           this help\n"
+	"      --version        print the version\n"
+	"\n"
+	"Exit status: 0 clean, 1 violations, 2 usage, configuration or I/O "
+	"error.\n",
+	/* CMD_HEADS */
+	"usage: revguard heads [--repo DIR] [--rev REV] [--path DIR]... "
+	"[--config FILE]\n"
+	"       revguard heads --worktree DIR [--path DIR]... [--config FILE]"
+	"\n"
+	"\n"
+	"Prints the head revisions of the migration graph, one a line.\n"
+	"\n"
+	"  -r, --repo DIR       the git repository (default .)\n"
+	"  -R, --rev REV        the commit to read (default HEAD)\n"
+	"  -w, --worktree DIR   read the files under DIR instead\n"
+	"  -p, --path DIR       the versions directory (repeatable)\n"
+	"  -c, --config FILE    configuration (see revguard.yaml(5))\n"
+	"  -h, --help           this help\n"
+	"      --version        print the version\n"
+	"\n"
+	"Exit status: 0 done, 2 usage, configuration or I/O error.\n",
+	/* CMD_GRAPH */
+	"usage: revguard graph [--format dot|json] [--repo DIR] [--rev REV] "
+	"[--path DIR]...\n"
+	"                      [--config FILE]\n"
+	"       revguard graph [--format dot|json] --worktree DIR "
+	"[--path DIR]...\n"
+	"                      [--config FILE]\n"
+	"\n"
+	"Prints the migration graph as Graphviz dot (default) or JSON.\n"
+	"\n"
+	"  -r, --repo DIR       the git repository (default .)\n"
+	"  -R, --rev REV        the commit to read (default HEAD)\n"
+	"  -w, --worktree DIR   read the files under DIR instead\n"
+	"  -p, --path DIR       the versions directory (repeatable)\n"
+	"  -c, --config FILE    configuration (see revguard.yaml(5))\n"
+	"  -f, --format FORMAT  dot (default) or json\n"
+	"  -h, --help           this help\n"
+	"      --version        print the version\n"
+	"\n"
+	"Exit status: 0 done, 2 usage, configuration or I/O error.\n",
+	/* CMD_BASELINE */
+	"usage: revguard baseline [--worktree DIR] [--path DIR]... "
+	"[--config FILE] [--write]\n"
+	"\n"
+	"Lists today's debt as a baseline file: every revision ID a problem "
+	"names,\n"
+	"after the IDs the file already lists.  Commit the file to "
+	"grandfather them;\n"
+	"new problems are still reported.\n"
+	"\n"
+	"  -w, --worktree DIR   the work tree (default .)\n"
+	"  -p, --path DIR       the versions directory (repeatable)\n"
+	"  -c, --config FILE    configuration (baseline_file names the file)"
+	"\n"
+	"      --write          write the file instead of printing it\n"
+	"  -h, --help           this help\n"
+	"      --version        print the version\n"
+	"\n"
+	"Exit status: 0 done, 2 usage, configuration or I/O error.\n",
+	/* CMD_DOCTOR */
+	"usage: revguard doctor [--repo DIR] [--config FILE]\n"
+	"\n"
+	"Says what a push to the repository would check, on which refs, "
+	"with which\n"
+	"configuration, and every reason it might not: no hook where git "
+	"runs hooks,\n"
+	"a daemon that does not answer, an unborn default branch, guarded "
+	"branches\n"
+	"with nothing to check.  Reads only.\n"
+	"\n"
+	"  -r, --repo DIR       the git repository (default .)\n"
+	"  -c, --config FILE    the configuration the hook and daemon use\n"
+	"  -h, --help           this help\n"
+	"      --version        print the version\n"
+	"\n"
+	"Exit status: 0 nothing in the way, 1 something is, 2 usage or I/O "
+	"error.\n"
+};
+
 static void
 usage(FILE *f)
 {
@@ -68,7 +179,16 @@ usage(FILE *f)
 	    "[--in-process]\n"
 	    "       revguard install-hook [--repo DIR] [--force] [-- "
 	    "HOOK-OPTIONS...]\n"
+	    "       revguard COMMAND --help\n"
 	    "       revguard --version\n");
+}
+
+/* A usage error in a command: what was wrong, then how to ask. */
+static void
+cmd_usage_error(const struct cli *c)
+{
+	fprintf(stderr, "%s(`revguard %s --help` lists the options)\n",
+	    cmd_help[c->cmd], cmd_names[c->cmd]);
 }
 
 static int
@@ -84,6 +204,7 @@ parse_args(struct cli *c, int argc, char **argv)
 		{ "worktree", required_argument, NULL, 'w' },
 		{ "write", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct strvec			 paths = STRVEC_INIT;
@@ -108,7 +229,14 @@ parse_args(struct cli *c, int argc, char **argv)
 			}
 			c->write = 1;
 			break;
-		case 'h': usage(stdout); exit(0);
+		case 'h':
+			fputs(cmd_help[c->cmd], stdout);
+			strvec_clear(&paths);
+			exit(0);
+		case 'V':
+			printf("revguard %s\n", PACKAGE_VERSION);
+			strvec_clear(&paths);
+			exit(0);
 		default: goto bad;
 		}
 	}
@@ -130,6 +258,15 @@ parse_args(struct cli *c, int argc, char **argv)
 	}
 	if (c->cmd == CMD_BASELINE && c->worktree == NULL)
 		c->worktree = ".";
+	if (c->cmd != CMD_CHECK && c->base != NULL) {
+		fprintf(stderr, "revguard: --base is an option of `revguard "
+		    "check` only\n");
+		goto bad;
+	}
+	if (c->cmd == CMD_HEADS && c->format != NULL) {
+		fprintf(stderr, "revguard: `revguard heads` has no --format\n");
+		goto bad;
+	}
 	if (c->worktree && (c->repo || c->rev || c->base)) {
 		fprintf(stderr, "revguard: --worktree reads files on disk; it "
 		    "does not go with --repo, --rev or --base\n");
@@ -155,7 +292,7 @@ parse_args(struct cli *c, int argc, char **argv)
 	return 0;
 bad:
 	strvec_clear(&paths);
-	usage(stderr);
+	cmd_usage_error(c);
 	return -1;
 }
 

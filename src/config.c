@@ -138,6 +138,17 @@ yaml_to_tree(struct cfgctx *c, const char *data, size_t len,
 			yaml_event_delete(&ev);
 			goto fail;
 		case YAML_SCALAR_EVENT:
+			/* "\0" in a quoted string would cut the value short. */
+			if (strlen((const char *)ev.data.scalar.value) !=
+			    ev.data.scalar.length) {
+				memset(&at, 0, sizeof(at));
+				at.line = (int)ev.start_mark.line + 1;
+				at.col = (int)ev.start_mark.column + 1;
+				cfg_error(c, &at, "a NUL character (\\0) in a "
+				    "value; it would cut the value short");
+				yaml_event_delete(&ev);
+				goto fail;
+			}
 			if ((node = ynode_new(YNODE_SCALAR,
 			    &ev.start_mark)) == NULL ||
 			    (node->value = strdup(
@@ -196,6 +207,81 @@ done:
 }
 
 static int
+key_cmp(const void *a, const void *b)
+{
+	const struct ynode	*x = *(const struct ynode *const *)a;
+	const struct ynode	*y = *(const struct ynode *const *)b;
+	int			 d = strcmp(x->value, y->value);
+
+	if (d != 0)
+		return d;
+	return x->line != y->line ? x->line - y->line : x->col - y->col;
+}
+
+/*
+ * A key given twice in one mapping is an error: YAML forbids it, and
+ * silently taking the last one hides a typo'd override.  Sorting keeps a
+ * large file from costing n^2.
+ */
+static int
+check_duplicate_keys(struct cfgctx *c, const struct ynode *y)
+{
+	const struct ynode	**keys;
+	size_t			 i, n = 0;
+	int			 rv = 0;
+
+	if (y == NULL || y->type == YNODE_SCALAR)
+		return 0;
+	for (i = 0; i < y->n; i++)
+		if (check_duplicate_keys(c, y->items[i]) == -1)
+			return -1;
+	if (y->type != YNODE_MAPPING || y->n < 4)
+		return 0;
+	if ((keys = calloc(y->n / 2, sizeof(*keys))) == NULL)
+		return cfg_error(c, y, "out of memory");
+	for (i = 0; i + 1 < y->n; i += 2)
+		if (y->items[i]->type == YNODE_SCALAR)
+			keys[n++] = y->items[i];
+	qsort(keys, n, sizeof(*keys), key_cmp);
+	for (i = 1; i < n && rv == 0; i++)
+		if (strcmp(keys[i - 1]->value, keys[i]->value) == 0)
+			rv = cfg_error(c, keys[i], "duplicate key `%s` (first "
+			    "at line %d, column %d)", keys[i]->value,
+			    keys[i - 1]->line, keys[i - 1]->col);
+	free(keys);
+	return rv;
+}
+
+/* An unquoted ~, null or nothing: YAML's null, not the text "~". */
+static int
+is_null(const struct ynode *y)
+{
+	return y->type == YNODE_SCALAR && y->plain &&
+	    (y->value[0] == '\0' || strcmp(y->value, "~") == 0 ||
+	    strcmp(y->value, "null") == 0 || strcmp(y->value, "Null") == 0 ||
+	    strcmp(y->value, "NULL") == 0);
+}
+
+/* Paths read from the repository's tree: relative, never leaving it. */
+static int
+check_repo_path(struct cfgctx *c, const struct ynode *y, const char *field)
+{
+	const char	*s = y->value, *p;
+	size_t		 n;
+
+	if (s[0] == '/')
+		return cfg_error(c, y, "`%s` must be relative to the top of "
+		    "the repository, not the absolute path `%s`", field, s);
+	for (p = s; *p != '\0'; p += n + (p[n] == '/')) {
+		n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return cfg_error(c, y, "`%s` must stay inside the "
+			    "repository; `%s` has a `..` component", field, s);
+	}
+	return 0;
+}
+
+static int
 want(struct cfgctx *c, const struct ynode *y, enum ynode_type type,
     const char *field)
 {
@@ -215,6 +301,9 @@ get_string(struct cfgctx *c, const struct ynode *y, const char *field,
 		return -1;
 	if (y->value[0] == '\0')
 		return cfg_error(c, y, "`%s` must not be empty", field);
+	if (is_null(y))
+		return cfg_error(c, y, "`%s` must not be null (`%s`); quote "
+		    "it if you mean the text", field, y->value);
 	free(*out);
 	if ((*out = strdup(y->value)) == NULL)
 		return cfg_error(c, y, "out of memory");
@@ -251,8 +340,8 @@ get_list(struct cfgctx *c, const struct ynode *y, const char *field,
 
 	strvec_clear(out);
 	if (y->type == YNODE_SCALAR) {
-		if (y->value[0] == '\0' && y->plain)
-			return 0;	/* `key:` with no value: empty */
+		if (is_null(y))
+			return 0;	/* `key:` or `key: ~`: empty */
 		return strvec_push(out, y->value) == -1 ?
 		    cfg_error(c, y, "out of memory") : 0;
 	}
@@ -262,6 +351,10 @@ get_list(struct cfgctx *c, const struct ynode *y, const char *field,
 		if (y->items[i]->type != YNODE_SCALAR)
 			return cfg_error(c, y->items[i], "items of `%s` must "
 			    "be strings", field);
+		if (is_null(y->items[i]))
+			return cfg_error(c, y->items[i], "an item of `%s` is "
+			    "null (`%s`); quote it if you mean the text",
+			    field, y->items[i]->value);
 		if (strvec_push(out, y->items[i]->value) == -1)
 			return cfg_error(c, y, "out of memory");
 	}
@@ -271,7 +364,7 @@ get_list(struct cfgctx *c, const struct ynode *y, const char *field,
 /* A duration: a number of seconds, or a number with ms, s or m. */
 static int
 get_duration(struct cfgctx *c, const struct ynode *y, const char *field,
-    int *out_ms)
+    int min_ms, int *out_ms)
 {
 	char		*end;
 	double		 v;
@@ -289,6 +382,9 @@ get_duration(struct cfgctx *c, const struct ynode *y, const char *field,
 		goto bad;
 	if (v > 86400000.0)
 		goto bad;
+	if ((int)v < min_ms)
+		return cfg_error(c, y, "`%s` must be at least %dms, not `%s`",
+		    field, min_ms, y->value);
 	*out_ms = (int)v;
 	return 0;
 bad:
@@ -337,8 +433,9 @@ static const struct field daemon_fields[] = {
 	F("socket_mode", FIELD_OCTAL, daemon.socket_mode, 0, 0777),
 	F("workers", FIELD_INT, daemon.workers, 0, 256),
 	F("repo_roots", FIELD_LIST, daemon.repo_roots, 0, 0),
-	F("job_timeout", FIELD_DURATION, daemon.job_timeout_ms, 0, 0),
-	F("client_timeout", FIELD_DURATION, daemon.client_timeout_ms, 0, 0),
+	/* Durations: min is in ms; a zero timeout fails every push. */
+	F("job_timeout", FIELD_DURATION, daemon.job_timeout_ms, 1, 0),
+	F("client_timeout", FIELD_DURATION, daemon.client_timeout_ms, 1, 0),
 	F("shutdown_timeout", FIELD_DURATION, daemon.shutdown_timeout_ms, 0,
 	    0),
 	F("max_frame", FIELD_INT, daemon.max_frame, 4096, 64 << 20),
@@ -347,7 +444,7 @@ static const struct field daemon_fields[] = {
 
 static const struct field hook_fields[] = {
 	F("socket", FIELD_STRING, hook.socket, 0, 0),
-	F("timeout", FIELD_DURATION, hook.timeout_ms, 0, 0),
+	F("timeout", FIELD_DURATION, hook.timeout_ms, 1, 0),
 	F("on_unavailable", FIELD_FAIL_OPEN, hook.fail_open, 0, 0),
 	{ NULL, FIELD_STRING, 0, 0, 0 }
 };
@@ -386,7 +483,7 @@ load_fields(struct cfgctx *c, const struct ynode *y, const char *section,
 			rv = get_list(c, v, key, dst);
 			break;
 		case FIELD_DURATION:
-			rv = get_duration(c, v, key, dst);
+			rv = get_duration(c, v, key, f->min, dst);
 			break;
 		case FIELD_INT:
 		case FIELD_OCTAL:
@@ -438,6 +535,21 @@ load_rules(struct cfgctx *c, const struct ynode *y, struct policy *p)
 	return 0;
 }
 
+/* check_repo_path on a scalar or on each scalar item of a list. */
+static int
+check_repo_paths(struct cfgctx *c, const struct ynode *y, const char *field)
+{
+	size_t	 i;
+
+	if (y->type == YNODE_SCALAR)
+		return check_repo_path(c, y, field);
+	for (i = 0; y->type == YNODE_SEQUENCE && i < y->n; i++)
+		if (y->items[i]->type == YNODE_SCALAR &&
+		    check_repo_path(c, y->items[i], field) == -1)
+			return -1;
+	return 0;
+}
+
 enum tree_scope {
 	SCOPE_TOP,		/* the whole file */
 	SCOPE_BASE,		/* the whole file, but not `repositories` */
@@ -471,6 +583,13 @@ load_tree(struct cfgctx *c, const struct ynode *root, struct config *cfg,
 
 		if (k->type != YNODE_SCALAR)
 			return cfg_error(c, k, "keys must be strings");
+		if (strcmp(key, "versions_path") == 0 ||
+		    strcmp(key, "alembic_ini") == 0 ||
+		    strcmp(key, "baseline_file") == 0 ||
+		    strcmp(key, "documentation") == 0) {
+			if (check_repo_paths(c, v, key) == -1)
+				return -1;
+		}
 		if (strcmp(key, "versions_path") == 0)
 			rv = get_list(c, v, key, &cfg->versions_paths);
 		else if (strcmp(key, "alembic_ini") == 0)
@@ -651,7 +770,9 @@ config_load_buffer(struct config *cfg, const char *name, const char *data,
 
 	if (yaml_to_tree(&c, data, len, &root) == -1)
 		return -1;
-	rv = load_tree(&c, root, cfg, SCOPE_TOP);
+	rv = check_duplicate_keys(&c, root);
+	if (rv == 0)
+		rv = load_tree(&c, root, cfg, SCOPE_TOP);
 	ynode_free(root);
 	if (rv == 0 && policy_compile(&cfg->policy, err, errlen) == -1)
 		return -1;

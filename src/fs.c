@@ -1,13 +1,16 @@
 /*
- * fs.c: the working-tree source.  Every open is relative to the root
- * directory descriptor with O_NOFOLLOW, so nothing outside the tree is
- * read through a symbolic link.
+ * fs.c: the working-tree source.  Paths are walked from the root
+ * directory descriptor one component at a time, each opened with
+ * O_NOFOLLOW, so no symbolic link anywhere below the root is followed: a
+ * checked-out pull request cannot point the check at files outside the
+ * tree.  Meeting a link is an error naming it, never a silent skip.
  */
 #include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,83 @@
 #include "revguard/fs.h"
 
 #define FS_MAX_FILE	(64 * 1024 * 1024)
+#define FS_MISSING	(-2)
+
+/*
+ * Opens path (relative, "" for the root) below root_fd without following
+ * any symbolic link: each component is opened on its own with O_NOFOLLOW.
+ * Returns a descriptor, FS_MISSING when the path does not exist (or runs
+ * through a file), or -1 with err naming the path and the link.
+ */
+static int
+fs_open(int root_fd, const char *path, int flags, char *err, size_t errlen)
+{
+	struct stat	 st;
+	const char	*c = path, *end;
+	char		 name[NAME_MAX + 1];
+	size_t		 n;
+	int		 fd, next, last, saved;
+
+	if ((fd = dup(root_fd)) == -1)
+		goto fail_errno;
+	for (;;) {
+		while (*c == '/')
+			c++;
+		if (*c == '\0')
+			break;
+		end = strchr(c, '/');
+		n = end ? (size_t)(end - c) : strlen(c);
+		last = c[n + strspn(c + n, "/")] == '\0';
+		if (n > NAME_MAX) {
+			errno = ENAMETOOLONG;
+			goto fail_errno;
+		}
+		memcpy(name, c, n);
+		name[n] = '\0';
+		c += n;
+		if (strcmp(name, ".") == 0)
+			continue;
+		if (strcmp(name, "..") == 0) {
+			snprintf(err, errlen, "`%s`: a `..` component; paths "
+			    "in a working tree stay below its root", path);
+			goto fail;
+		}
+		next = openat(fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+		    (last ? flags : O_DIRECTORY));
+		if (next == -1) {
+			saved = errno;
+			if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode)) {
+				snprintf(err, errlen, "`%s`: `%.*s` is a "
+				    "symbolic link; revguard follows no link "
+				    "in a working tree (check the target, or "
+				    "commit a real directory or file)", path,
+				    (int)(c - path), path);
+				goto fail;
+			}
+			errno = saved;
+			if (errno == ENOENT || errno == ENOTDIR) {
+				close(fd);
+				return FS_MISSING;
+			}
+			goto fail_errno;
+		}
+		close(fd);
+		fd = next;
+	}
+	if ((flags & O_DIRECTORY) == 0 && fstat(fd, &st) == 0 &&
+	    S_ISDIR(st.st_mode)) {
+		close(fd);
+		return FS_MISSING;
+	}
+	return fd;
+fail_errno:
+	snprintf(err, errlen, "cannot open `%s`: %s", path, strerror(errno));
+fail:
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
 
 int
 fs_tree_open(struct fs_tree *t, const char *root, char *err, size_t errlen)
@@ -48,15 +128,9 @@ fs_read(void *ctx, const char *path, char **data, size_t *len, char *err,
 	size_t		 got = 0;
 	int		 fd;
 
-	fd = openat(t->root_fd, path[0] ? path : ".",
-	    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd == -1) {
-		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
-			return 1;
-		snprintf(err, errlen, "cannot open `%s`: %s", path,
-		    strerror(errno));
-		return -1;
-	}
+	/* O_NONBLOCK: a FIFO in the tree must not hang the check. */
+	if ((fd = fs_open(t->root_fd, path, O_NONBLOCK, err, errlen)) < 0)
+		return fd == FS_MISSING ? 1 : -1;
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return 1;
@@ -109,15 +183,8 @@ fs_list(void *ctx, const char *path, struct source_entry **out, size_t *n,
 	size_t			 count = 0, cap = 0;
 	int			 fd;
 
-	fd = openat(t->root_fd, path[0] ? path : ".",
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd == -1) {
-		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
-			return 1;
-		snprintf(err, errlen, "cannot open `%s`: %s", path,
-		    strerror(errno));
-		return -1;
-	}
+	if ((fd = fs_open(t->root_fd, path, O_DIRECTORY, err, errlen)) < 0)
+		return fd == FS_MISSING ? 1 : -1;
 	if ((dir = fdopendir(fd)) == NULL) {
 		close(fd);
 		return -1;

@@ -1,5 +1,5 @@
 /*
- * hook.c: `revguard hook` and `revguard install-hook`.  The client is
+ * hook.c: `revguard hook`, the pre-receive client.  It is
  * small on purpose: everything it cannot do (connect, get an answer in
  * time, understand the answer) ends in the configured on_unavailable
  * policy, stated to the pusher with the reason.
@@ -27,6 +27,8 @@
 
 #define HOOK_MAX_LINE	8192
 #define HOOK_MAX_UPDATES 10000
+/* Any status but 0 rejects the push; 2 tells a person it was usage. */
+#define HOOK_USAGE_ERROR 2
 
 static const char *pusher_vars[] = { "GL_USERNAME", "GL_ID", "GL_PROTOCOL",
 	"GITEA_PUSHER_NAME", "GITEA_PUSHER_EMAIL", "GITHUB_USER_LOGIN",
@@ -275,13 +277,39 @@ done:
 	return rv;
 }
 
-static void
-hook_usage(void)
+/* The options, for `--help` and after a usage error. */
+void
+hook_usage(FILE *f)
 {
-	fprintf(stderr, "usage: revguard hook [--config FILE] [--socket PATH] "
+	fprintf(f,
+	    "usage: revguard hook [--config FILE] [--socket PATH] "
 	    "[--timeout DURATION]\n"
 	    "                     [--on-unavailable reject|accept] "
-	    "[--in-process]\n");
+	    "[--in-process]\n"
+	    "       revguard-hook [same options]\n"
+	    "\n"
+	    "The pre-receive hook: reads git's ref updates on standard input, "
+	    "asks revguardd\n"
+	    "(or checks here, --in-process) and exits 0 to accept the push, "
+	    "1 to reject it.\n"
+	    "\n"
+	    "  -c, --config FILE        configuration (default "
+	    CONFIG_DEFAULT_FILE ",\n"
+	    "                           built-in defaults when it does not "
+	    "exist)\n"
+	    "  -s, --socket PATH        revguardd's socket (hook.socket)\n"
+	    "  -t, --timeout SECONDS    how long to wait for the daemon "
+	    "(hook.timeout)\n"
+	    "  -u, --on-unavailable reject|accept\n"
+	    "                           what to do when the push cannot be "
+	    "checked\n"
+	    "  -i, --in-process         check in this process, without "
+	    "revguardd\n"
+	    "                           (`revguard hook` only)\n"
+	    "  -h, --help               this help\n"
+	    "      --version            print the version\n"
+	    "\n"
+	    "Exit status: 0 accepted, 1 rejected, 2 usage error.\n");
 }
 
 int
@@ -293,6 +321,8 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "on-unavailable", required_argument, NULL, 'u' },
 		{ "in-process", no_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct config		 cfg;
@@ -307,7 +337,8 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:s:t:u:i", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:s:t:u:ih", opts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'c': config_path = optarg; break;
 		case 's': sock = optarg; break;
@@ -315,15 +346,23 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 			secs = strtod(optarg, &end);
 			if (end == optarg || secs <= 0 || (*end && strcmp(end,
 			    "s") != 0)) {
-				hook_usage();
-				return 1;
+				hook_usage(stderr);
+				return HOOK_USAGE_ERROR;
 			}
 			timeout_ms = (int)(secs * 1000);
 			break;
 		case 'u': unavailable = optarg; break;
 		case 'i': in_process = 1; break;
-		default: hook_usage(); return 1;
+		case 'h': hook_usage(stdout); return 0;
+		case 'V': printf("revguard %s\n", PACKAGE_VERSION); return 0;
+		default: hook_usage(stderr); return HOOK_USAGE_ERROR;
 		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "revguard: unexpected argument `%s`\n",
+		    argv[optind]);
+		hook_usage(stderr);
+		return HOOK_USAGE_ERROR;
 	}
 	if (config_init(&cfg) == -1) {
 		fprintf(stderr, "revguard: out of memory; push rejected\n");
@@ -349,9 +388,9 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	if (unavailable != NULL) {
 		if (strcmp(unavailable, "accept") != 0 &&
 		    strcmp(unavailable, "reject") != 0) {
-			hook_usage();
+			hook_usage(stderr);
 			config_free(&cfg);
-			return 1;
+			return HOOK_USAGE_ERROR;
 		}
 		cfg.hook.fail_open = strcmp(unavailable, "accept") == 0;
 	}
@@ -388,130 +427,5 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	proto_result_clear(&res);
 	proto_request_clear(&req);
 	config_free(&cfg);
-	return rv;
-}
-
-/* The path of this executable, for the hook script. */
-static int
-self_path(char *out, size_t len)
-{
-	ssize_t	 n = readlink("/proc/self/exe", out, len - 1);
-
-	if (n <= 0)
-		return -1;
-	out[n] = '\0';
-	return 0;
-}
-
-/* Quotes s for a POSIX shell single-quoted word. */
-static void
-shell_quote(struct buf *b, const char *s)
-{
-	buf_append(b, "'", 1);
-	for (; *s != '\0'; s++) {
-		if (*s == '\'')
-			buf_append(b, "'\\''", 4);
-		else
-			buf_append(b, s, 1);
-	}
-	buf_append(b, "'", 1);
-}
-
-int
-install_hook_main(int argc, char **argv)
-{
-	static const struct option	 opts[] = {
-		{ "repo", required_argument, NULL, 'r' },
-		{ "force", no_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct buf	 script = BUF_INIT;
-	struct stat	 st;
-	const char	*repo = ".";
-	char		 self[PATH_MAX], dir[PATH_MAX + 32], path[PATH_MAX + 64];
-	char		 tmp[PATH_MAX + 80], *old = NULL;
-	char		 client[PATH_MAX + 8];
-	FILE		*f;
-	long		 n;
-	int		 ch, force = 0, i, rv = 2, in_process = 0;
-
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+r:f", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'r': repo = optarg; break;
-		case 'f': force = 1; break;
-		default:
-			fprintf(stderr, "usage: revguard install-hook [--repo "
-			    "DIR] [--force] [-- HOOK-OPTIONS...]\n");
-			return 2;
-		}
-	}
-	snprintf(dir, sizeof(dir), "%s/.git/hooks", repo);
-	if (stat(dir, &st) == -1) {
-		snprintf(dir, sizeof(dir), "%s/hooks", repo);
-		snprintf(path, sizeof(path), "%s/objects", repo);
-		if (stat(path, &st) == -1) {
-			fprintf(stderr, "revguard: `%s` is not a git "
-			    "repository\n", repo);
-			return 2;
-		}
-		mkdir(dir, 0755);
-	}
-	snprintf(path, sizeof(path), "%s/pre-receive", dir);
-	if (self_path(self, sizeof(self)) == -1) {
-		fprintf(stderr, "revguard: cannot find my own path\n");
-		return 2;
-	}
-	/* The small client starts faster; the in-process check needs us. */
-	for (i = optind; i < argc; i++)
-		if (strcmp(argv[i], "--in-process") == 0)
-			in_process = 1;
-	snprintf(client, sizeof(client), "%s-hook", self);
-	buf_printf(&script, "#!/bin/sh\n# Installed by `revguard "
-	    "install-hook`: checks Alembic migrations on push.\nexec ");
-	if (!in_process && access(client, X_OK) == 0)
-		shell_quote(&script, client);
-	else {
-		shell_quote(&script, self);
-		buf_append(&script, " hook", 5);
-	}
-	for (i = optind; i < argc; i++) {
-		buf_append(&script, " ", 1);
-		shell_quote(&script, argv[i]);
-	}
-	buf_append(&script, "\n", 1);
-
-	if ((f = fopen(path, "r")) != NULL) {
-		old = calloc(1, 65537);
-		n = old ? (long)fread(old, 1, 65536, f) : 0;
-		fclose(f);
-		if (old != NULL && (size_t)n == script.len &&
-		    memcmp(old, script.data, script.len) == 0) {
-			printf("revguard: %s is already installed\n", path);
-			rv = 0;
-			goto done;
-		}
-		if (!force) {
-			fprintf(stderr, "revguard: %s exists and is not this "
-			    "hook; use --force to replace it, or call `revguard "
-			    "hook` from it\n", path);
-			goto done;
-		}
-	}
-	snprintf(tmp, sizeof(tmp), "%s.revguard-new", path);
-	if ((f = fopen(tmp, "w")) == NULL ||
-	    fwrite(script.data, 1, script.len, f) != script.len ||
-	    fclose(f) != 0 || chmod(tmp, 0755) == -1 ||
-	    rename(tmp, path) == -1) {
-		fprintf(stderr, "revguard: cannot write %s: %s\n", path,
-		    strerror(errno));
-		unlink(tmp);
-		goto done;
-	}
-	printf("revguard: installed %s\n", path);
-	rv = 0;
-done:
-	free(old);
-	buf_clear(&script);
 	return rv;
 }

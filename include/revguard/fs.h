@@ -1,7 +1,9 @@
 /*
  * fs: serves a working tree on disk through struct source_ops, for
  * `revguard check --worktree` (pre-commit, CI).  Symbolic links are
- * reported, never followed.
+ * never followed, anywhere below the root: a link inside a listed
+ * directory is reported as an entry, and a path that runs through a link
+ * is an error naming it.  The root itself may be reached through links.
  */
 #ifndef REVGUARD_FS_H
 #define REVGUARD_FS_H

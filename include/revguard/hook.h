@@ -1,6 +1,6 @@
 /*
- * hook: the pre-receive client (`revguard hook`) and its installer
- * (`revguard install-hook`).  The client reads git's ref update lines and
+ * hook: the pre-receive client (`revguard hook`; its installer is in
+ * install.h).  The client reads git's ref update lines and
  * environment, asks revguardd (or checks in-process), prints the verdict
  * to stderr (git shows it as remote: lines) and exits 0 or 1.
  */
@@ -8,6 +8,7 @@
 #define REVGUARD_HOOK_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "revguard/config.h"
 #include "revguard/proto.h"
@@ -23,6 +24,6 @@ typedef int (*hook_check_fn)(const struct config *,
  * client that links no libgit2 so that it starts fast.
  */
 int	 hook_main(int argc, char **argv, hook_check_fn in_process_check);
-int	 install_hook_main(int argc, char **argv);
+void	 hook_usage(FILE *);
 
 #endif

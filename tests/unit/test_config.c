@@ -195,3 +195,95 @@ Test(config, shipped_example_loads)
 	    "revguard.yaml", err, sizeof(err)), 0, "%s", err);
 	cr_assert_str_eq(cfg.daemon.repo_roots.items[0], "/srv/git");
 }
+
+/* Issue 6: configurations that used to pass `revguardd -n` silently. */
+Test(config, duplicate_keys_are_errors)
+{
+	cr_assert_eq(load("strict: true\nmerge_marker: _m\nstrict: false\n"),
+	    -1);
+	cr_assert_str_eq(err, "t.yaml:3:1: duplicate key `strict` (first at "
+	    "line 1, column 1)");
+	cr_assert_eq(load("daemon:\n  workers: 2\n  socket: /a\n"
+	    "  workers: 3\n"), -1);
+	cr_assert_str_eq(err, "t.yaml:4:3: duplicate key `workers` (first at "
+	    "line 2, column 3)");
+	cr_assert_eq(load("rules:\n  single-head: off\n  placeholder-id: off\n"
+	    "  single-head: error\n"), -1);
+	cr_assert(strstr(err, "t.yaml:4:3: duplicate key `single-head`"),
+	    "%s", err);
+	cr_assert_eq(load("repositories:\n  - match: a\n    strict: true\n"
+	    "    match: b\n"), -1);
+	cr_assert(strstr(err, "t.yaml:4:5: duplicate key `match`"), "%s", err);
+}
+
+Test(config, zero_timeouts_are_errors)
+{
+	cr_assert_eq(load("daemon:\n  job_timeout: 0s\n"), -1);
+	cr_assert_str_eq(err, "t.yaml:2:16: `job_timeout` must be at least "
+	    "1ms, not `0s`");
+	cr_assert_eq(load("daemon:\n  client_timeout: 0\n"), -1);
+	cr_assert(strstr(err, "t.yaml:2:19: `client_timeout` must be at "
+	    "least 1ms"), "%s", err);
+	cr_assert_eq(load("hook:\n  timeout: 0.1ms\n"), -1);
+	cr_assert(strstr(err, "t.yaml:2:12: `timeout` must be at least 1ms"),
+	    "%s", err);
+	/* Shutting down without waiting is a choice, not a mistake. */
+	cr_assert_eq(load("daemon:\n  shutdown_timeout: 0s\n  job_timeout: "
+	    "1ms\n"), 0, "%s", err);
+	cr_assert_eq(cfg.daemon.job_timeout_ms, 1);
+}
+
+Test(config, nul_in_a_value_is_an_error)
+{
+	static const char	 yaml[] =
+	    "placeholder_patterns: [\"^dead\\0beef\"]\n";
+
+	cr_assert_eq(config_load_buffer(&cfg, "t.yaml", yaml,
+	    sizeof(yaml) - 1, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "t.yaml:1:24: a NUL character (\\0) in a value; "
+	    "it would cut the value short");
+	cr_assert_eq(load("revision_format: \"^[0-9a-f]{12}\\0|.*\"\n"), -1);
+	cr_assert(strstr(err, "t.yaml:1:18: a NUL character"), "%s", err);
+}
+
+Test(config, null_is_not_a_pattern)
+{
+	cr_assert_eq(load("placeholder_patterns:\n  - '^dead'\n  - ~\n"), -1);
+	cr_assert_str_eq(err, "t.yaml:3:5: an item of `placeholder_patterns` "
+	    "is null (`~`); quote it if you mean the text");
+	cr_assert_eq(load("placeholder_patterns: [null]\n"), -1);
+	cr_assert(strstr(err, "t.yaml:1:24: an item of"), "%s", err);
+	cr_assert_eq(load("placeholder_patterns: ['^x', ]\n"), 0, "%s", err);
+	cr_assert_eq(load("revision_format: ~\n"), -1);
+	cr_assert_str_eq(err, "t.yaml:1:18: `revision_format` must not be "
+	    "null (`~`); quote it if you mean the text");
+	/* `key: ~` is `key:`: an empty list, as before. */
+	cr_assert_eq(load("placeholder_patterns: ~\n"), 0, "%s", err);
+	cr_assert_eq(cfg.policy.placeholder_patterns.len, 0);
+	/* Quoted, it is the text. */
+	cr_assert_eq(load("placeholder_patterns: ['~']\n"), 0, "%s", err);
+	cr_assert_str_eq(cfg.policy.placeholder_patterns.items[0], "~");
+}
+
+Test(config, repository_paths_stay_inside)
+{
+	cr_assert_eq(load("versions_path: /etc/versions\n"), -1);
+	cr_assert_str_eq(err, "t.yaml:1:16: `versions_path` must be relative "
+	    "to the top of the repository, not the absolute path "
+	    "`/etc/versions`");
+	cr_assert_eq(load("versions_path:\n  - db/versions\n  - /abs\n"), -1);
+	cr_assert(strstr(err, "t.yaml:3:5: `versions_path` must be relative"),
+	    "%s", err);
+	cr_assert_eq(load("versions_path: db/../../x\n"), -1);
+	cr_assert(strstr(err, "t.yaml:1:16: `versions_path` must stay inside "
+	    "the repository"), "%s", err);
+	cr_assert_eq(load("alembic_ini: /srv/alembic.ini\n"), -1);
+	cr_assert(strstr(err, "t.yaml:1:14: `alembic_ini` must be relative"),
+	    "%s", err);
+	cr_assert_eq(load("repositories:\n  - match: x\n    baseline_file: "
+	    "/tmp/b\n"), -1);
+	cr_assert(strstr(err, "t.yaml:3:20: `baseline_file` must be relative"),
+	    "%s", err);
+	cr_assert_eq(load("versions_path: [db/versions, ./app/versions]\n"),
+	    0, "%s", err);
+}

@@ -1,0 +1,495 @@
+/*
+ * install.c: `revguard install-hook`.  Writes the pre-receive hook where
+ * git will actually run it (core.hooksPath included, as git resolves it
+ * for a push), and refuses hook options the hook could not use: unknown
+ * options, or a configuration the hook cannot read.  Both are found out
+ * as the hook will see them: in a child process running as the owner of
+ * the repository (the user a git server runs hooks as) with that user's
+ * HOME, so git reads the same global configuration.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "revguard/config.h"
+#include "revguard/install.h"
+#include "revguard/strvec.h"
+
+#define INSTALL_USAGE_ERROR	2
+
+/* What the probe, run as the hook's user, found out. */
+struct install_probe {
+	char	 gitdir[PATH_MAX];
+	char	 hooks[PATH_MAX];	/* absolute */
+	int	 hooks_path_set;	/* core.hooksPath in effect */
+	char	 err[1024];
+};
+
+void
+install_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: revguard install-hook [--repo DIR] [--force] "
+	    "[-- HOOK-OPTIONS...]\n"
+	    "\n"
+	    "Writes a pre-receive hook that runs `revguard-hook "
+	    "HOOK-OPTIONS...` into the\n"
+	    "hooks directory git runs for DIR (core.hooksPath if set, else "
+	    "GIT_DIR/hooks).\n"
+	    "\n"
+	    "  -r, --repo DIR   the repository (bare, or with a .git "
+	    "directory); default .\n"
+	    "  -f, --force      replace a pre-receive hook that is not this "
+	    "one\n"
+	    "  -h, --help       this help\n"
+	    "      --version    print the version\n"
+	    "\n"
+	    "HOOK-OPTIONS are those of `revguard hook --help`; a --config "
+	    "FILE is made\n"
+	    "absolute and must be readable, as a valid configuration, by the "
+	    "owner of DIR.\n"
+	    "Exit status: 0 installed (or already installed), 2 error.\n");
+}
+
+/* Messages may be cut short, never overflow. */
+static void __attribute__((format(printf, 3, 4)))
+say(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+/* The path of this executable, for the hook script. */
+static int
+self_path(char *out, size_t len)
+{
+	ssize_t	 n = readlink("/proc/self/exe", out, len - 1);
+
+	if (n <= 0)
+		return -1;
+	out[n] = '\0';
+	return 0;
+}
+
+/* Quotes s for a POSIX shell single-quoted word. */
+static void
+shell_quote(struct buf *b, const char *s)
+{
+	buf_append(b, "'", 1);
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			buf_append(b, "'\\''", 4);
+		else
+			buf_append(b, s, 1);
+	}
+	buf_append(b, "'", 1);
+}
+
+/*
+ * Checks the options meant for `revguard hook` as it will parse them,
+ * and writes them to out in long form, with --config made absolute (the
+ * hook runs in GIT_DIR, not here).  *config is the --config given, if any.
+ */
+static int
+install_hook_args(int argc, char **argv, struct strvec *out,
+    char **config, int *in_process)
+{
+	/* The options of hook_main in hook.c. */
+	static const struct option	 opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "on-unavailable", required_argument, NULL, 'u' },
+		{ "in-process", no_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char	 cwd[PATH_MAX], *end, **v;
+	double	 secs;
+	int	 ch, i, rv = -1;
+
+	/* getopt needs an argv[0]; the hook options start at argv[0]. */
+	if ((v = calloc((size_t)argc + 2, sizeof(*v))) == NULL)
+		return -1;
+	v[0] = "revguard hook";
+	for (i = 0; i < argc; i++)
+		v[i + 1] = argv[i];
+	optind = 1;
+	while ((ch = getopt_long(argc + 1, v, "+c:s:t:u:i", opts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'c':
+			free(*config);
+			if (optarg[0] == '/')
+				*config = strdup(optarg);
+			else if (getcwd(cwd, sizeof(cwd)) != NULL)
+				*config = xasprintf("%s/%s", cwd, optarg);
+			else {
+				fprintf(stderr, "revguard: cannot find the "
+				    "current directory: %s\n", strerror(errno));
+				goto done;
+			}
+			break;
+		case 's':
+			strvec_push(out, "--socket");
+			strvec_push(out, optarg);
+			break;
+		case 't':
+			secs = strtod(optarg, &end);
+			if (end == optarg || secs <= 0 || (*end && strcmp(end,
+			    "s") != 0)) {
+				fprintf(stderr, "revguard: hook option "
+				    "--timeout: `%s` is not a number of "
+				    "seconds\n", optarg);
+				goto done;
+			}
+			strvec_push(out, "--timeout");
+			strvec_push(out, optarg);
+			break;
+		case 'u':
+			if (strcmp(optarg, "accept") != 0 &&
+			    strcmp(optarg, "reject") != 0) {
+				fprintf(stderr, "revguard: hook option "
+				    "--on-unavailable must be reject or "
+				    "accept, not `%s`\n", optarg);
+				goto done;
+			}
+			strvec_push(out, "--on-unavailable");
+			strvec_push(out, optarg);
+			break;
+		case 'i':
+			*in_process = 1;
+			strvec_push(out, "--in-process");
+			break;
+		default:
+			fprintf(stderr, "revguard: bad hook option (see "
+			    "`revguard hook --help`)\n");
+			goto done;
+		}
+	}
+	if (optind <= argc) {
+		fprintf(stderr, "revguard: unexpected hook argument `%s`\n",
+		    v[optind]);
+		goto done;
+	}
+	if (*config != NULL) {
+		strvec_push(out, "--config");
+		strvec_push(out, *config);
+	}
+	rv = 0;
+done:
+	free(v);
+	return rv;
+}
+
+/* Runs a git command in the current directory; its first line in out. */
+static int
+run_git(const char *cmd, char *out, size_t outlen, char *err, size_t errlen)
+{
+	FILE	*p;
+	size_t	 n;
+	int	 status;
+
+	if ((p = popen(cmd, "r")) == NULL) {
+		say(err, errlen, "cannot run git: %s", strerror(errno));
+		return -1;
+	}
+	n = fread(out, 1, outlen - 1, p);
+	out[n] = '\0';
+	status = pclose(p);
+	out[strcspn(out, "\n")] = '\0';
+	if (status != 0 || out[0] == '\0') {
+		say(err, errlen, "`%s` failed: %s", cmd, out[0] ? out :
+		    "no output");
+		return -1;
+	}
+	return 0;
+}
+
+/* In the probe child: become the owner of the repository. */
+static int
+become(uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	struct passwd	*pw;
+
+	if (geteuid() != 0 || uid == 0)
+		return 0;
+	pw = getpwuid(uid);
+	if ((pw != NULL ? initgroups(pw->pw_name, pw->pw_gid) :
+	    setgroups(0, NULL)) == -1 ||
+	    setgid(pw != NULL ? pw->pw_gid : gid) == -1 || setuid(uid) == -1) {
+		say(err, errlen, "cannot become uid %u, the owner of the "
+		    "repository: %s", (unsigned)uid, strerror(errno));
+		return -1;
+	}
+	/* git reads the global configuration of the hook's user. */
+	if (pw != NULL)
+		setenv("HOME", pw->pw_dir, 1);
+	unsetenv("XDG_CONFIG_HOME");
+	return 0;
+}
+
+/* The probe itself, in the child.  0 or -1 with p->err. */
+static int
+probe_run(const char *gitdir, uid_t uid, gid_t gid, const char *config,
+    struct install_probe *p)
+{
+	static const char	*git_env[] = { "GIT_DIR", "GIT_WORK_TREE",
+		"GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+		"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH",
+		NULL };
+	struct config		 cfg;
+	struct stat		 st;
+	char			 hooks[PATH_MAX];
+	int			 i, rv;
+
+	if (become(uid, gid, p->err, sizeof(p->err)) == -1)
+		return -1;
+	for (i = 0; git_env[i] != NULL; i++)
+		unsetenv(git_env[i]);
+	/* git runs pre-receive in GIT_DIR: relative paths start there. */
+	if (chdir(gitdir) == -1 || getcwd(p->gitdir, sizeof(p->gitdir)) ==
+	    NULL) {
+		say(p->err, sizeof(p->err), "cannot enter `%s`: %s",
+		    gitdir, strerror(errno));
+		return -1;
+	}
+	setenv("GIT_DIR", ".", 1);
+	if (run_git("git rev-parse --git-path hooks 2>&1", hooks,
+	    sizeof(hooks), p->err, sizeof(p->err)) == -1)
+		return -1;
+	p->hooks_path_set = strcmp(hooks, "hooks") != 0 &&
+	    strcmp(hooks, "./hooks") != 0;
+	if ((size_t)snprintf(p->hooks, sizeof(p->hooks), "%s%s%s",
+	    hooks[0] == '/' ? "" : p->gitdir, hooks[0] == '/' ? "" : "/",
+	    hooks) >= sizeof(p->hooks)) {
+		say(p->err, sizeof(p->err), "hooks path too long");
+		return -1;
+	}
+	/* Read the configuration just as hook_main will. */
+	if (config == NULL && stat(CONFIG_DEFAULT_FILE, &st) == 0)
+		config = CONFIG_DEFAULT_FILE;
+	if (config == NULL)
+		return 0;
+	if (config_init(&cfg) == -1) {
+		say(p->err, sizeof(p->err), "out of memory");
+		return -1;
+	}
+	rv = config_load_file(&cfg, config, p->err, sizeof(p->err));
+	config_free(&cfg);
+	return rv;
+}
+
+/*
+ * Forks the probe as the owner of the repository (when we are root), so
+ * that what it finds is what the hook will find.
+ */
+static int
+probe(const char *gitdir, const char *config, struct install_probe *p)
+{
+	struct stat	 st;
+	pid_t		 pid;
+	ssize_t		 n;
+	size_t		 got = 0;
+	int		 fds[2], status;
+
+	memset(p, 0, sizeof(*p));
+	if (stat(gitdir, &st) == -1) {
+		say(p->err, sizeof(p->err), "`%s`: %s", gitdir,
+		    strerror(errno));
+		return -1;
+	}
+	if (pipe(fds) == -1) {
+		say(p->err, sizeof(p->err), "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		say(p->err, sizeof(p->err), "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		status = probe_run(gitdir, st.st_uid, st.st_gid, config, p);
+		n = write(fds[1], p, sizeof(*p));
+		_exit(status == 0 && n == (ssize_t)sizeof(*p) ? 0 : 1);
+	}
+	close(fds[1]);
+	while (got < sizeof(*p)) {
+		n = read(fds[0], (char *)p + got, sizeof(*p) - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (got != sizeof(*p)) {
+		say(p->err, sizeof(p->err), "the check of the repository "
+		    "died");
+		return -1;
+	}
+	p->err[sizeof(p->err) - 1] = '\0';
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* Writes script to path unless an identical or foreign hook is there. */
+static int
+install_write(const char *path, const struct buf *script, int force)
+{
+	char	 tmp[PATH_MAX + 16], *old;
+	FILE	*f;
+	long	 n;
+	int	 rv = INSTALL_USAGE_ERROR;
+
+	if ((old = calloc(1, 65537)) == NULL)
+		return rv;
+	if ((f = fopen(path, "r")) != NULL) {
+		n = (long)fread(old, 1, 65536, f);
+		fclose(f);
+		if ((size_t)n == script->len &&
+		    memcmp(old, script->data, script->len) == 0) {
+			printf("revguard: %s is already installed\n", path);
+			rv = 0;
+			goto done;
+		}
+		if (!force) {
+			fprintf(stderr, "revguard: %s exists and is not this "
+			    "hook; use --force to replace it, or call `revguard "
+			    "hook` from it\n", path);
+			goto done;
+		}
+	}
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.revguard-new", path) >=
+	    sizeof(tmp)) {
+		fprintf(stderr, "revguard: %s: path too long\n", path);
+		goto done;
+	}
+	if ((f = fopen(tmp, "w")) == NULL ||
+	    fwrite(script->data, 1, script->len, f) != script->len ||
+	    fclose(f) != 0 || chmod(tmp, 0755) == -1 ||
+	    rename(tmp, path) == -1) {
+		fprintf(stderr, "revguard: cannot write %s: %s\n", path,
+		    strerror(errno));
+		unlink(tmp);
+		goto done;
+	}
+	rv = 0;
+	printf("revguard: installed %s\n", path);
+done:
+	free(old);
+	return rv;
+}
+
+int
+install_hook_main(int argc, char **argv)
+{
+	static const struct option	 opts[] = {
+		{ "repo", required_argument, NULL, 'r' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct install_probe	 p;
+	struct strvec		 hook_args = STRVEC_INIT;
+	struct buf		 script = BUF_INIT;
+	struct stat		 st;
+	const char		*repo = ".";
+	char			 self[PATH_MAX], gitdir[PATH_MAX + 8];
+	char			 client[PATH_MAX + 8], path[PATH_MAX + 16];
+	char			*config = NULL;
+	size_t			 i;
+	int			 ch, force = 0, in_process = 0;
+	int			 rv = INSTALL_USAGE_ERROR;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+r:fh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r': repo = optarg; break;
+		case 'f': force = 1; break;
+		case 'h': install_usage(stdout); return 0;
+		case 'V': printf("revguard %s\n", PACKAGE_VERSION); return 0;
+		default: install_usage(stderr); return INSTALL_USAGE_ERROR;
+		}
+	}
+	/* Hook options come after `--` only. */
+	if (optind < argc && strcmp(argv[optind - 1], "--") != 0) {
+		fprintf(stderr, "revguard: unexpected argument `%s` (hook "
+		    "options go after `--`)\n", argv[optind]);
+		install_usage(stderr);
+		return INSTALL_USAGE_ERROR;
+	}
+	if (install_hook_args(argc - optind, argv + optind, &hook_args,
+	    &config, &in_process) == -1)
+		goto done;
+
+	/* As receive-pack finds it: DIR/.git, else DIR if bare. */
+	snprintf(gitdir, sizeof(gitdir), "%s/.git", repo);
+	if (stat(gitdir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		snprintf(gitdir, sizeof(gitdir), "%s/objects", repo);
+		if (stat(gitdir, &st) == -1) {
+			fprintf(stderr, "revguard: `%s` is not a git "
+			    "repository\n", repo);
+			goto done;
+		}
+		snprintf(gitdir, sizeof(gitdir), "%s", repo);
+	}
+	if (probe(gitdir, config, &p) == -1) {
+		fprintf(stderr, "revguard: not installed in `%s`: %s\n", repo,
+		    p.err);
+		goto done;
+	}
+	if (mkdir(p.hooks, 0755) == -1 && errno != EEXIST) {
+		fprintf(stderr, "revguard: cannot create the hooks directory "
+		    "%s%s: %s\n", p.hooks, p.hooks_path_set ? " (core.hooksPath)"
+		    : "", strerror(errno));
+		goto done;
+	}
+	snprintf(path, sizeof(path), "%s/pre-receive", p.hooks);
+	if (self_path(self, sizeof(self)) == -1) {
+		fprintf(stderr, "revguard: cannot find my own path\n");
+		goto done;
+	}
+	/* The small client starts faster; the in-process check needs us. */
+	snprintf(client, sizeof(client), "%s-hook", self);
+	buf_printf(&script, "#!/bin/sh\n# Installed by `revguard "
+	    "install-hook`: checks Alembic migrations on push.\nexec ");
+	if (!in_process && access(client, X_OK) == 0)
+		shell_quote(&script, client);
+	else {
+		shell_quote(&script, self);
+		buf_append(&script, " hook", 5);
+	}
+	for (i = 0; i < hook_args.len; i++) {
+		buf_append(&script, " ", 1);
+		shell_quote(&script, hook_args.items[i]);
+	}
+	buf_append(&script, "\n", 1);
+	rv = install_write(path, &script, force);
+	if (rv == 0 && p.hooks_path_set)
+		printf("revguard: core.hooksPath is set for %s: git runs the "
+		    "hooks in %s\n", repo, p.hooks);
+done:
+	free(config);
+	strvec_clear(&hook_args);
+	buf_clear(&script);
+	return rv;
+}
