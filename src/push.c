@@ -174,6 +174,7 @@ add_ref(struct push_result *res, const char *ref, enum push_verdict v,
 struct ref_check {
 	const struct config	*cfg;
 	const struct engine_cache *cache;
+	const struct engine_deadline *deadline;
 	struct odb		*db;
 	const char		*default_ref;
 	struct push_result	*res;
@@ -203,6 +204,7 @@ check_ref(struct ref_check *rc, const struct push_update *u)
 	o.versions_paths = &cfg->versions_paths;
 	o.alembic_ini = cfg->alembic_ini;
 	o.cache = rc->cache;
+	o.deadline = rc->deadline;
 
 	if ((head = odb_snapshot_open(rc->db, u->new_id, NULL, rc->err,
 	    rc->errlen)) == NULL)
@@ -315,6 +317,7 @@ push_check(const struct config *cfg, const char *repo,
 		extra[i] = object_dirs->items[i];
 	rc.cfg = cfg;
 	rc.cache = caches ? caches->parsed : NULL;
+	rc.deadline = caches ? caches->deadline : NULL;
 	rc.res = res;
 	rc.err = err;
 	rc.errlen = errlen;
@@ -326,6 +329,13 @@ push_check(const struct config *cfg, const char *repo,
 	for (i = 0; i < req->nupdates; i++) {
 		const struct push_update	*u = &req->updates[i];
 
+		if (engine_deadline_passed(rc.deadline)) {
+			snprintf(err, errlen, "the check was stopped at its "
+			    "deadline after %zu of %zu ref updates", i,
+			    req->nupdates);
+			rv = -1;
+			goto done;
+		}
 		if (proto_is_null_id(u->new_id))
 			rv = add_ref(res, u->ref, PUSH_SKIP, "deletion");
 		else if (strncmp(u->ref, "refs/heads/", 11) != 0)
