@@ -439,6 +439,7 @@ static const struct field daemon_fields[] = {
 	F("shutdown_timeout", FIELD_DURATION, daemon.shutdown_timeout_ms, 0,
 	    0),
 	F("max_frame", FIELD_INT, daemon.max_frame, 4096, 64 << 20),
+	F("max_connections", FIELD_INT, daemon.max_connections, 1, 65536),
 	{ NULL, FIELD_STRING, 0, 0, 0 }
 };
 
@@ -746,7 +747,8 @@ config_init(struct config *cfg)
 	cfg->daemon.job_timeout_ms = 30000;
 	cfg->daemon.client_timeout_ms = 10000;
 	cfg->daemon.shutdown_timeout_ms = 10000;
-	cfg->daemon.max_frame = 1 << 20;
+	cfg->daemon.max_frame = 8 << 20;	/* 10,000 ref updates */
+	cfg->daemon.max_connections = 512;
 	cfg->hook.timeout_ms = 4000;
 	if (policy_init(&cfg->policy) == -1 ||
 	    (cfg->alembic_ini = strdup("alembic.ini")) == NULL ||

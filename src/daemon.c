@@ -5,6 +5,15 @@
  * frame and the connection is closed, and the daemon keeps serving.  The
  * request goes to a worker, which resolves and checks the repository and
  * builds the answer frame; the loop only moves bytes and keeps time.
+ *
+ * Every phase of a connection has one deadline: the whole request within
+ * client_timeout, the check within min(job_timeout, the hook's own
+ * timeout), the answer's delivery within client_timeout.  A check past its
+ * deadline is told to stop (engine_deadline) and its pusher gets an error
+ * frame at once, so the hook applies on_unavailable; the log records the
+ * answer the pusher got, once it was delivered.  Connections are capped
+ * (max_connections); when full, the oldest connection still sending its
+ * request, from the peer (uid) with most such connections, is dropped.
  */
 #include "config.h"
 
@@ -15,10 +24,12 @@
 #include <event2/listener.h>
 #include <event2/util.h>
 #include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -34,7 +45,14 @@
 #include "revguard/push.h"
 #include "revguard/worker.h"
 
-#define DAEMON_MAX_CONNS	1024
+/* Descriptors kept for repositories and pack files (a quarter, at least). */
+#define DAEMON_FD_RESERVE	64
+/* Time kept from the hook's budget to deliver the answer (at most). */
+#define DAEMON_HOOK_MARGIN_MS	250
+/* After shutdown_timeout: time to deliver the last error frames. */
+#define DAEMON_STOP_GRACE_MS	1000
+/* Log one line per this many dropped connections. */
+#define DAEMON_DROP_LOG_EVERY	100
 /* Parsed migrations kept across pushes (a few hundred bytes each). */
 #define DAEMON_CACHE_ENTRIES	200000
 /* Versions-directory listings kept across pushes. */
@@ -52,18 +70,43 @@ struct conn {
 	struct daemon		*d;
 	struct bufferevent	*bev;
 	struct job		*job;		/* in flight */
-	struct event		*deadline;
+	struct event		*deadline;	/* of the current phase */
+	long long		 accepted_ms;
+	uid_t			 uid;		/* the peer, for fairness */
+	int			 reading;	/* counted in peers[] */
 	int			 have_header;
 	struct proto_header	 header;
 	int			 closing;	/* close once flushed */
-	TAILQ_ENTRY(conn)	 entry;
+	char			*outcome;	/* logged once delivered */
+	TAILQ_ENTRY(conn)	 entry;		/* oldest first */
+};
+
+/* Connections still sending their request, per peer uid. */
+struct peer {
+	uid_t		 uid;
+	int		 reading;
+};
+
+/* Why a job's answer no longer goes to its connection. */
+enum job_detach {
+	JOB_ATTACHED,
+	JOB_DEADLINE,		/* the pusher got a timeout error */
+	JOB_CLIENT_GONE,
+	JOB_SHUTDOWN		/* the pusher got a shutdown error */
 };
 
 struct job {
 	struct worker_job	 wj;		/* first: the pool's view */
 	struct conn		*conn;		/* NULL: nobody waits */
 	struct cfgref		*cfg;
-	const struct push_caches *caches;
+	struct push_caches	 caches;	/* the daemon's, + deadline */
+	struct engine_deadline	 stop;
+	long long		 deadline_ms;	/* monotonic */
+	const int		*aborting;	/* the daemon's, atomic */
+	int			 cancelled;	/* atomic: nobody waits */
+	enum job_detach		 detached;
+	enum proto_unavailable	 on_unavailable;
+	char			 limit[128];	/* what deadline_ms is */
 	json_t			*request;
 	char			*reply;		/* a whole frame */
 	size_t			 reply_len;
@@ -83,13 +126,22 @@ struct daemon {
 	struct cfgref		*cfg;
 	struct event		*ev_done, *ev_term, *ev_int, *ev_hup;
 	struct event		*ev_stop_deadline, *ev_accept_again;
+	struct event		*ev_stop_grace;
 	TAILQ_HEAD(, conn)	 conns;
 	int			 nconns;
+	int			 fd_cap;	/* connections the fds allow */
+	struct peer		*peers;
+	size_t			 npeers;
+	unsigned long		 dropped;
 	int			 inflight;
 	int			 stopping;
+	int			 aborting;	/* atomic: stop every check */
 	uint64_t		 next_id;
 	char			*socket_path;	/* ours to unlink, or NULL */
+	dev_t			 socket_dev;	/* what we bound, so we */
+	ino_t			 socket_ino;	/* never unlink another's */
 	unsigned long		 requests, accepted, rejected, errors;
+	unsigned long		 timeouts;
 };
 
 static long long
@@ -173,6 +225,17 @@ error_frame(const char *msg, char **out, size_t *len)
 	return rv;
 }
 
+/* The engine's deadline: 1 once the check must stop (any thread). */
+static int
+job_expired(void *arg)
+{
+	struct job	*job = arg;
+
+	return __atomic_load_n(job->aborting, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&job->cancelled, __ATOMIC_RELAXED) ||
+	    now_ms() >= job->deadline_ms;
+}
+
 /* In a worker: resolve, check, and build the answer frame. */
 static void
 job_run(struct worker_job *wj)
@@ -189,9 +252,9 @@ job_run(struct worker_job *wj)
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
 	job->outcome = 2;
-	if (now_ms() - job->queued_ms > base->daemon.job_timeout_ms) {
-		snprintf(err, sizeof(err), "the check waited longer than %d ms "
-		    "for a worker", base->daemon.job_timeout_ms);
+	if (job_expired(job)) {
+		snprintf(err, sizeof(err), "the check waited for a worker "
+		    "until its deadline, %s", job->limit);
 		goto fail;
 	}
 	if (proto_request_from_json(job->request, &req, err,
@@ -209,9 +272,13 @@ job_run(struct worker_job *wj)
 	if (push_object_dirs(&base->daemon.repo_roots, repo, &req, &dirs, err,
 	    sizeof(err)) == -1)
 		goto fail;
-	if (push_check(cfg, repo, &dirs, &req, job->caches, &res, err,
-	    sizeof(err)) == -1)
+	if (push_check(cfg, repo, &dirs, &req, &job->caches, &res, err,
+	    sizeof(err)) == -1) {
+		if (job_expired(job))
+			snprintf(err, sizeof(err), "the check did not finish "
+			    "within %s and was stopped", job->limit);
 		goto fail;
+	}
 	reply = proto_result_to_json(&res);
 	if (reply == NULL || proto_frame(PROTO_REPLY, reply, &job->reply,
 	    &job->reply_len) == -1) {
@@ -256,6 +323,77 @@ job_free(struct job *job)
 	free(job);
 }
 
+/* The repository and pusher a request names, for log lines. */
+static void
+job_who(const struct job *job, char *buf, size_t len)
+{
+	json_t		*pusher = json_object_get(job->request, "pusher");
+	const char	*repo = json_string_value(json_object_get(job->request,
+			    "repository"));
+	const char	*who = json_string_value(json_array_get(pusher, 0));
+
+	snprintf(buf, len, "%.300s%s%.100s", repo ? repo : "?", who ?
+	    " by " : "", who ? who : "");
+}
+
+/* What a hook does with an error frame, as the pusher sees it. */
+static const char *
+unavailable_effect(enum proto_unavailable u)
+{
+	switch (u) {
+	case PROTO_UNAVAILABLE_ACCEPT:
+		return "the hook accepts the push unchecked (on_unavailable: "
+		    "accept)";
+	case PROTO_UNAVAILABLE_REJECT:
+		return "the hook rejects the push (on_unavailable: reject)";
+	default:
+		return "the hook applies its on_unavailable policy";
+	}
+}
+
+/* Counts connections still sending their request, per peer. */
+static void
+peer_reading(struct daemon *d, uid_t uid, int delta)
+{
+	struct peer	*p;
+	size_t		 i;
+
+	for (i = 0; i < d->npeers; i++)
+		if (d->peers[i].uid == uid) {
+			d->peers[i].reading += delta;
+			return;
+		}
+	if (delta < 0 || (p = reallocarray(d->peers, d->npeers + 1,
+	    sizeof(*p))) == NULL)
+		return;
+	d->peers = p;
+	p[d->npeers].uid = uid;
+	p[d->npeers++].reading = delta;
+}
+
+static void
+conn_not_reading(struct conn *c)
+{
+	if (c->reading) {
+		c->reading = 0;
+		peer_reading(c->d, c->uid, -1);
+	}
+}
+
+/* (Re)arms the connection's one deadline, ms from now. */
+static void
+conn_arm(struct conn *c, long long ms)
+{
+	struct timeval	 tv;
+
+	if (ms < 0)
+		ms = 0;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	if (c->deadline != NULL)
+		evtimer_add(c->deadline, &tv);
+}
+
 static void
 conn_close(struct conn *c, const char *reason)
 {
@@ -263,8 +401,22 @@ conn_close(struct conn *c, const char *reason)
 
 	log_debug("connection %llu closed: %s", (unsigned long long)c->id,
 	    reason);
-	if (c->job != NULL)
-		c->job->conn = NULL;	/* the worker's answer is dropped */
+	if (c->outcome != NULL) {
+		if (strcmp(reason, "answered") == 0)
+			log_info("%s", c->outcome);
+		else
+			log_warnx("%s; the answer was NOT delivered (%s): the "
+			    "pusher got the hook's own on_unavailable answer",
+			    c->outcome, reason);
+		free(c->outcome);
+	}
+	if (c->job != NULL) {
+		/* Nobody waits: the worker stops at its next look. */
+		c->job->conn = NULL;
+		c->job->detached = JOB_CLIENT_GONE;
+		__atomic_store_n(&c->job->cancelled, 1, __ATOMIC_RELAXED);
+	}
+	conn_not_reading(c);
 	if (c->deadline != NULL)
 		event_free(c->deadline);
 	bufferevent_free(c->bev);
@@ -277,12 +429,14 @@ conn_close(struct conn *c, const char *reason)
 static void
 conn_send_and_close(struct conn *c, const char *frame, size_t len)
 {
+	conn_not_reading(c);
 	bufferevent_disable(c->bev, EV_READ);
 	c->closing = 1;
 	if (frame == NULL || bufferevent_write(c->bev, frame, len) == -1) {
 		conn_close(c, "cannot queue the answer");
 		return;
 	}
+	conn_arm(c, c->d->cfg->cfg.daemon.client_timeout_ms);
 	bufferevent_enable(c->bev, EV_WRITE);
 }
 
@@ -300,21 +454,139 @@ conn_error(struct conn *c, const char *msg)
 	free(frame);
 }
 
+/*
+ * Sends an error frame without waiting (it fits in the socket buffer of
+ * a connection that was never answered): for connections the daemon
+ * will not keep.
+ */
+static void
+send_error_now(evutil_socket_t fd, const char *msg)
+{
+	char	*frame = NULL;
+	size_t	 len = 0;
+
+	if (error_frame(msg, &frame, &len) == 0)
+		(void)send(fd, frame, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	free(frame);
+}
+
+static void
+refuse_fd(evutil_socket_t fd, const char *msg)
+{
+	send_error_now(fd, msg);
+	evutil_closesocket(fd);
+}
+
+static void
+note_dropped(struct daemon *d, const char *what)
+{
+	if (d->dropped++ % DAEMON_DROP_LOG_EVERY == 0)
+		log_warnx("%s (%lu so far; daemon.max_connections %d)", what,
+		    d->dropped, d->fd_cap < d->cfg->cfg.daemon.max_connections ?
+		    d->fd_cap : d->cfg->cfg.daemon.max_connections);
+}
+
+/*
+ * Makes room: drops the oldest connection still sending its request, of
+ * the peer with most such connections.  -1 when every connection is a
+ * request being checked or answered.
+ */
+static int
+conn_evict(struct daemon *d)
+{
+	struct conn	*c;
+	char		 msg[256];
+	size_t		 i, most = 0;
+	int		 found = 0;
+
+	for (i = 0; i < d->npeers; i++)
+		if (d->peers[i].reading > 0 && (!found ||
+		    d->peers[i].reading > d->peers[most].reading)) {
+			most = i;
+			found = 1;
+		}
+	if (!found)
+		return -1;
+	TAILQ_FOREACH(c, &d->conns, entry)
+		if (c->reading && c->uid == d->peers[most].uid)
+			break;
+	if (c == NULL)
+		return -1;
+	snprintf(msg, sizeof(msg), "connection dropped: the daemon is at "
+	    "daemon.max_connections and this connection sent no complete "
+	    "request in %lld ms", now_ms() - c->accepted_ms);
+	note_dropped(d, "dropped the oldest connection still sending its "
+	    "request, of the peer with most of them");
+	send_error_now(bufferevent_getfd(c->bev), msg);
+	conn_close(c, "dropped for a new connection");
+	return 0;
+}
+
+/* The connection's deadline for its current phase has passed. */
 static void
 conn_deadline(evutil_socket_t fd, short what, void *arg)
 {
-	struct conn	*c = arg;
-	char		 msg[128];
+	struct conn		*c = arg;
+	struct daemon		*d = c->d;
+	struct job		*job = c->job;
+	const struct config	*cfg = &d->cfg->cfg;
+	char			 msg[512], who[512];
 
 	(void)fd;
 	(void)what;
-	snprintf(msg, sizeof(msg), "the check did not finish within %d ms",
-	    c->job ? c->job->cfg->cfg.daemon.job_timeout_ms : 0);
-	if (c->job != NULL) {
-		c->job->conn = NULL;
-		c->job = NULL;
+	if (c->closing) {
+		conn_close(c, "the answer was not read within "
+		    "daemon.client_timeout");
+		return;
 	}
+	if (job == NULL) {
+		snprintf(msg, sizeof(msg), "no complete request within "
+		    "daemon.client_timeout (%d ms)",
+		    cfg->daemon.client_timeout_ms);
+		conn_error(c, msg);
+		return;
+	}
+	job_who(job, who, sizeof(who));
+	if (__atomic_load_n(&d->aborting, __ATOMIC_RELAXED)) {
+		job->detached = JOB_SHUTDOWN;
+		snprintf(msg, sizeof(msg), "the daemon is shutting down and "
+		    "stopped the check at daemon.shutdown_timeout (%d ms)",
+		    cfg->daemon.shutdown_timeout_ms);
+	} else {
+		job->detached = JOB_DEADLINE;
+		snprintf(msg, sizeof(msg), "the check did not finish within "
+		    "%s and was stopped", job->limit);
+	}
+	d->timeouts++;
+	job->conn = NULL;
+	c->job = NULL;
+	c->outcome = xasprintf("%s: not checked: %s; %s", who, msg,
+	    unavailable_effect(job->on_unavailable));
 	conn_error(c, msg);
+}
+
+/* Sets the check's deadline: job_timeout, or sooner for the hook. */
+static void
+job_set_deadline(struct job *job, const struct config *cfg, long long now)
+{
+	int	 hook_ms, margin, budget;
+
+	job->deadline_ms = now + cfg->daemon.job_timeout_ms;
+	snprintf(job->limit, sizeof(job->limit), "daemon.job_timeout (%d ms)",
+	    cfg->daemon.job_timeout_ms);
+	proto_request_budget(job->request, &hook_ms, &job->on_unavailable);
+	if (hook_ms <= 0)
+		return;
+	/* Answer while the hook still listens. */
+	margin = hook_ms / 10 < DAEMON_HOOK_MARGIN_MS ? hook_ms / 10 :
+	    DAEMON_HOOK_MARGIN_MS;
+	budget = hook_ms - margin;
+	if (budget < cfg->daemon.job_timeout_ms) {
+		job->deadline_ms = now + budget;
+		snprintf(job->limit, sizeof(job->limit), "the hook's timeout "
+		    "(%d ms left when it asked, less %d ms to answer)",
+		    hook_ms, margin);
+	}
 }
 
 static void
@@ -326,9 +598,9 @@ conn_read(struct bufferevent *bev, void *arg)
 	const struct config	*cfg = &d->cfg->cfg;
 	enum proto_header_status st;
 	uint8_t			 hdr[PROTO_HEADER_LEN];
-	struct timeval		 tv;
 	json_error_t		 jerr;
 	struct job		*job;
+	long long		 now;
 	json_t			*j;
 	char			 msg[512];
 
@@ -343,6 +615,11 @@ conn_read(struct bufferevent *bev, void *arg)
 		if (st == PROTO_HEADER_OK && c->header.type != PROTO_REQUEST)
 			snprintf(msg, sizeof(msg), "malformed frame: expected "
 			    "a request");
+		else if (st == PROTO_HEADER_TOO_LONG)
+			snprintf(msg, sizeof(msg), "frame of %u bytes exceeds "
+			    "the limit of %d bytes (daemon.max_frame); push "
+			    "fewer refs at once", c->header.length,
+			    cfg->daemon.max_frame);
 		else if (st != PROTO_HEADER_OK)
 			proto_header_error(st, &c->header,
 			    (uint32_t)cfg->daemon.max_frame, msg, sizeof(msg));
@@ -374,19 +651,22 @@ conn_read(struct bufferevent *bev, void *arg)
 		conn_error(c, "out of memory");
 		return;
 	}
+	now = now_ms();
 	job->wj.run = job_run;
 	job->conn = c;
 	job->cfg = cfgref_get(d->cfg);
-	job->caches = &d->caches;
+	job->caches = d->caches;
+	job->stop.expired = job_expired;
+	job->stop.ctx = job;
+	job->caches.deadline = &job->stop;
+	job->aborting = &d->aborting;
 	job->request = j;
-	job->queued_ms = now_ms();
+	job->queued_ms = now;
+	job_set_deadline(job, cfg, now);
 	c->job = job;
+	conn_not_reading(c);
 	bufferevent_disable(bev, EV_READ);
-	tv.tv_sec = cfg->daemon.job_timeout_ms / 1000;
-	tv.tv_usec = (cfg->daemon.job_timeout_ms % 1000) * 1000;
-	c->deadline = evtimer_new(d->base, conn_deadline, c);
-	if (c->deadline != NULL)
-		evtimer_add(c->deadline, &tv);
+	conn_arm(c, job->deadline_ms - now);
 	d->inflight++;
 	d->requests++;
 	worker_pool_submit(d->pool, &job->wj);
@@ -408,15 +688,21 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 	struct conn	*c = arg;
 
 	(void)bev;
-	if (what & BEV_EVENT_TIMEOUT)
-		conn_close(c, what & BEV_EVENT_READING ? "read timeout" :
-		    "write timeout");
-	else if (what & BEV_EVENT_EOF)
+	if (what & BEV_EVENT_EOF)
 		conn_close(c, c->job ? "client went away during the check" :
 		    "end of file");
 	else if (what & BEV_EVENT_ERROR)
 		conn_close(c, evutil_socket_error_to_string(
 		    EVUTIL_SOCKET_ERROR()));
+}
+
+/* Connections allowed now: the configuration, within the descriptors. */
+static int
+max_conns(const struct daemon *d)
+{
+	int	 m = d->cfg->cfg.daemon.max_connections;
+
+	return m < d->fd_cap ? m : d->fd_cap;
 }
 
 static void
@@ -425,32 +711,51 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 {
 	struct daemon		*d = arg;
 	const struct config	*cfg = &d->cfg->cfg;
+	struct ucred		 cred;
+	socklen_t		 credlen = sizeof(cred);
 	struct conn		*c;
-	struct timeval		 tv;
+	char			 msg[256];
 
 	(void)l;
 	(void)sa;
 	(void)salen;
-	if (d->nconns >= DAEMON_MAX_CONNS || (c = calloc(1,
-	    sizeof(*c))) == NULL) {
-		log_warnx("too many connections; refusing one");
-		evutil_closesocket(fd);
+	if (d->nconns >= max_conns(d) && conn_evict(d) == -1) {
+		snprintf(msg, sizeof(msg), "the daemon is busy: %d requests "
+		    "are being checked or answered (daemon.max_connections); "
+		    "try again", d->nconns);
+		note_dropped(d, "refused a connection: every connection is a "
+		    "request in progress");
+		refuse_fd(fd, msg);
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		refuse_fd(fd, "out of memory");
 		return;
 	}
 	c->id = ++d->next_id;
 	c->d = d;
+	c->accepted_ms = now_ms();
+	c->uid = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
+	    &credlen) == 0 ? cred.uid : (uid_t)-1;
 	c->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
-		evutil_closesocket(fd);
+	c->deadline = evtimer_new(d->base, conn_deadline, c);
+	if (c->bev == NULL || c->deadline == NULL) {
+		if (c->bev != NULL)
+			bufferevent_free(c->bev);
+		else
+			evutil_closesocket(fd);
+		if (c->deadline != NULL)
+			event_free(c->deadline);
 		free(c);
 		return;
 	}
 	TAILQ_INSERT_TAIL(&d->conns, c, entry);
 	d->nconns++;
+	c->reading = 1;
+	peer_reading(d, c->uid, 1);
 	bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
-	tv.tv_sec = cfg->daemon.client_timeout_ms / 1000;
-	tv.tv_usec = (cfg->daemon.client_timeout_ms % 1000) * 1000;
-	bufferevent_set_timeouts(c->bev, &tv, &tv);
+	/* The whole request, not each read, must arrive in time. */
+	conn_arm(c, cfg->daemon.client_timeout_ms);
 	bufferevent_enable(c->bev, EV_READ);
 }
 
@@ -465,16 +770,20 @@ accept_again(evutil_socket_t fd, short what, void *arg)
 		evconnlistener_enable(d->listener);
 }
 
-/* Out of descriptors: stop accepting for a second instead of spinning. */
+/*
+ * Out of descriptors: free one (the oldest connection still sending) and
+ * stop accepting for a moment instead of spinning.
+ */
 static void
 on_accept_error(struct evconnlistener *l, void *arg)
 {
 	struct daemon	*d = arg;
-	struct timeval	 tv = { 1, 0 };
+	struct timeval	 tv = { 0, 200000 };
 	int		 e = EVUTIL_SOCKET_ERROR();
 
 	log_warnx("accept: %s", evutil_socket_error_to_string(e));
 	if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+		(void)conn_evict(d);
 		evconnlistener_disable(l);
 		evtimer_add(d->ev_accept_again, &tv);
 	}
@@ -483,7 +792,7 @@ on_accept_error(struct evconnlistener *l, void *arg)
 static void
 maybe_exit(struct daemon *d)
 {
-	if (d->stopping && d->inflight == 0)
+	if (d->stopping && d->inflight == 0 && d->nconns == 0)
 		event_base_loopexit(d->base, NULL);
 }
 
@@ -494,6 +803,8 @@ on_done(evutil_socket_t fd, short what, void *arg)
 	struct worker_job	*wj, *next;
 	struct job		*job;
 	struct conn		*c;
+	char			 who[512];
+	long long		 now = now_ms();
 
 	(void)fd;
 	(void)what;
@@ -501,21 +812,31 @@ on_done(evutil_socket_t fd, short what, void *arg)
 		next = wj->next;
 		job = (struct job *)wj;
 		d->inflight--;
-		if (job->outcome == 0)
-			d->accepted++;
-		else if (job->outcome == 1)
-			d->rejected++;
-		else
-			d->errors++;
-		log_info("%s (%lld ms)", job->summary, now_ms() -
-		    job->queued_ms);
 		if ((c = job->conn) != NULL) {
+			if (job->outcome == 0)
+				d->accepted++;
+			else if (job->outcome == 1)
+				d->rejected++;
+			else
+				d->errors++;
 			c->job = NULL;
-			if (c->deadline != NULL) {
-				event_free(c->deadline);
-				c->deadline = NULL;
-			}
+			c->outcome = xasprintf("%s (%lld ms)", job->summary,
+			    now - job->queued_ms);
 			conn_send_and_close(c, job->reply, job->reply_len);
+		} else {
+			/* The pusher was answered already (or left): the
+			 * result is not the decision and is not logged as
+			 * one. */
+			job_who(job, who, sizeof(who));
+			if (job->detached == JOB_CLIENT_GONE)
+				log_info("%s: the hook went away; check "
+				    "stopped, worker freed after %lld ms", who,
+				    now - job->queued_ms);
+			else
+				log_info("%s: worker freed %lld ms after the "
+				    "deadline; the check's result was "
+				    "discarded", who, now - (job->detached ==
+				    JOB_SHUTDOWN ? now : job->deadline_ms));
 		}
 		job_free(job);
 	}
@@ -523,34 +844,65 @@ on_done(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-on_stop_deadline(evutil_socket_t fd, short what, void *arg)
+on_stop_grace(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon	*d = arg;
 
 	(void)fd;
 	(void)what;
-	log_warnx("%d checks still running at the shutdown deadline; "
-	    "stopping anyway", d->inflight);
+	log_warnx("stopping with %d checks and %d connections left",
+	    d->inflight, d->nconns);
 	event_base_loopexit(d->base, NULL);
+}
+
+/* shutdown_timeout passed: stop every check and answer its pusher. */
+static void
+on_stop_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon	*d = arg;
+	struct conn	*c, *next;
+	struct timeval	 tv = { DAEMON_STOP_GRACE_MS / 1000,
+			    (DAEMON_STOP_GRACE_MS % 1000) * 1000 };
+
+	(void)fd;
+	(void)what;
+	log_warnx("%d checks still running at daemon.shutdown_timeout; "
+	    "stopping them", d->inflight);
+	__atomic_store_n(&d->aborting, 1, __ATOMIC_RELAXED);
+	for (c = TAILQ_FIRST(&d->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->job != NULL)
+			conn_deadline(-1, 0, c);
+	}
+	d->ev_stop_grace = evtimer_new(d->base, on_stop_grace, d);
+	evtimer_add(d->ev_stop_grace, &tv);
+	maybe_exit(d);
 }
 
 static void
 on_term(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon	*d = arg;
+	struct conn	*c, *next;
 	struct timeval	 tv;
 	int		 ms = d->cfg->cfg.daemon.shutdown_timeout_ms;
 
 	(void)what;
 	if (d->stopping)
 		return;
-	log_info("signal %d: stopping after %d running checks", (int)sig,
-	    d->inflight);
+	log_info("signal %d: stopping after %d running checks (at most %d "
+	    "ms)", (int)sig, d->inflight, ms);
 	sd_notify(0, "STOPPING=1");
 	d->stopping = 1;
 	if (d->listener != NULL) {
 		evconnlistener_free(d->listener);
 		d->listener = NULL;
+	}
+	/* Requests not yet complete will not be checked. */
+	for (c = TAILQ_FIRST(&d->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->reading)
+			conn_error(c, "the daemon is shutting down");
 	}
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
@@ -583,6 +935,46 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	sd_notify(0, "READY=1");
 }
 
+/*
+ * Creates the socket's missing parent directories (mode 0755, so that
+ * hooks running as other users can reach the socket); existing ones are
+ * left as they are.  Exits with the path when it cannot.
+ */
+static void
+make_socket_dir(const char *sock)
+{
+	char		 dir[PATH_MAX], *p, save;
+	struct stat	 st;
+
+	if (strlen(sock) >= sizeof(dir) || (p = strrchr(sock, '/')) == NULL ||
+	    p == sock)
+		return;
+	memcpy(dir, sock, (size_t)(p - sock));
+	dir[p - sock] = '\0';
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			fatalx("socket directory %s is not a directory", dir);
+		return;
+	}
+	for (p = dir + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		save = *p;
+		*p = '\0';
+		if (mkdir(dir, 0755) == 0) {
+			if (chmod(dir, 0755) == -1)
+				fatal("chmod %s", dir);
+			log_info("created socket directory %s", dir);
+		} else if (errno != EEXIST)
+			fatal("cannot create socket directory %s (create it, "
+			    "or set daemon.socket or -s to a path in an "
+			    "existing directory)", dir);
+		*p = save;
+		if (save == '\0')
+			break;
+	}
+}
+
 /* A listening socket: from systemd, or bound at path. */
 static int
 open_listener(struct daemon *d, const struct config *cfg)
@@ -606,6 +998,7 @@ open_listener(struct daemon *d, const struct config *cfg)
 	if (strlen(cfg->daemon.socket) >= sizeof(sun.sun_path))
 		fatalx("socket path %s is too long", cfg->daemon.socket);
 	strcpy(sun.sun_path, cfg->daemon.socket);
+	make_socket_dir(cfg->daemon.socket);
 	if (lstat(cfg->daemon.socket, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode))
 			fatalx("%s exists and is not a socket",
@@ -626,11 +1019,61 @@ open_listener(struct daemon *d, const struct config *cfg)
 		fatal("bind %s", cfg->daemon.socket);
 	if (chmod(cfg->daemon.socket, (mode_t)cfg->daemon.socket_mode) == -1)
 		fatal("chmod %s", cfg->daemon.socket);
-	if (listen(fd, 128) == -1)
+	if (lstat(cfg->daemon.socket, &st) == -1)
+		fatal("stat %s", cfg->daemon.socket);
+	if (listen(fd, SOMAXCONN) == -1)
 		fatal("listen %s", cfg->daemon.socket);
 	d->socket_path = strdup(cfg->daemon.socket);
+	d->socket_dev = st.st_dev;
+	d->socket_ino = st.st_ino;
 	log_info("listening on %s", cfg->daemon.socket);
 	return fd;
+}
+
+/* Removes the socket only if it is still the one we bound. */
+static void
+remove_socket(struct daemon *d)
+{
+	struct stat	 st;
+
+	if (d->socket_path == NULL)
+		return;
+	if (lstat(d->socket_path, &st) == 0 && st.st_dev == d->socket_dev &&
+	    st.st_ino == d->socket_ino)
+		unlink(d->socket_path);
+	else
+		log_info("leaving %s alone: it is no longer the socket this "
+		    "daemon bound", d->socket_path);
+	free(d->socket_path);
+	d->socket_path = NULL;
+}
+
+/*
+ * Raises the descriptor limit to its hard maximum and returns how many
+ * connections it leaves room for, keeping a quarter (at least
+ * DAEMON_FD_RESERVE) for repositories, pack files and the loop.
+ */
+static int
+fd_capacity(void)
+{
+	struct rlimit	 rl;
+	rlim_t		 reserve;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return 512;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (rl.rlim_cur > 1048576)
+			rl.rlim_cur = 1048576;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	reserve = rl.rlim_cur / 4 > DAEMON_FD_RESERVE ? rl.rlim_cur / 4 :
+	    DAEMON_FD_RESERVE;
+	if (rl.rlim_cur <= reserve + 1)
+		return 1;
+	return rl.rlim_cur - reserve > INT_MAX ? INT_MAX :
+	    (int)(rl.rlim_cur - reserve);
 }
 
 int
@@ -643,7 +1086,7 @@ daemon_run(const struct daemon_opts *o)
 	unsigned long		 hits, misses;
 	size_t			 entries;
 	long			 cores;
-	int			 fd, nworkers;
+	int			 fd, nworkers, stuck = 0;
 
 	memset(&d, 0, sizeof(d));
 	d.opts = o;
@@ -654,6 +1097,11 @@ daemon_run(const struct daemon_opts *o)
 	if (d.cfg->cfg.daemon.repo_roots.len == 0)
 		log_warnx("no repo_roots configured: every request will be "
 		    "refused");
+	d.fd_cap = fd_capacity();
+	if (d.fd_cap < d.cfg->cfg.daemon.max_connections)
+		log_warnx("daemon.max_connections %d is more than the "
+		    "descriptor limit allows; serving at most %d",
+		    d.cfg->cfg.daemon.max_connections, d.fd_cap);
 	if (odb_global_init(1) == -1)
 		fatalx("cannot initialise libgit2");
 	cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -685,23 +1133,28 @@ daemon_run(const struct daemon_opts *o)
 	event_add(d.ev_term, NULL);
 	event_add(d.ev_int, NULL);
 	event_add(d.ev_hup, NULL);
-	log_info("revguardd %s ready: %d workers, %zu repository roots",
-	    PACKAGE_VERSION, nworkers, d.cfg->cfg.daemon.repo_roots.len);
+	log_info("revguardd %s ready: %d workers, %zu repository roots, at "
+	    "most %d connections", PACKAGE_VERSION, nworkers,
+	    d.cfg->cfg.daemon.repo_roots.len, max_conns(&d));
 	sd_notify(0, "READY=1");
 
 	event_base_dispatch(d.base);
 
 	while ((c = TAILQ_FIRST(&d.conns)) != NULL)
 		conn_close(c, "shutting down");
-	for (wj = worker_pool_free(d.pool); wj != NULL; wj = next) {
-		next = wj->next;
-		job_free((struct job *)wj);
-	}
 	if (d.listener != NULL)
 		evconnlistener_free(d.listener);
-	if (d.socket_path != NULL) {
-		unlink(d.socket_path);
-		free(d.socket_path);
+	remove_socket(&d);
+	/* Checks were told to stop; one that does not is left behind. */
+	__atomic_store_n(&d.aborting, 1, __ATOMIC_RELAXED);
+	if (worker_pool_stop(d.pool, DAEMON_STOP_GRACE_MS) == -1) {
+		log_warnx("a check did not stop; exiting without it");
+		stuck = 1;
+	} else {
+		for (wj = worker_pool_free(d.pool); wj != NULL; wj = next) {
+			next = wj->next;
+			job_free((struct job *)wj);
+		}
 	}
 	event_free(d.ev_done);
 	event_free(d.ev_term);
@@ -710,12 +1163,18 @@ daemon_run(const struct daemon_opts *o)
 	event_free(d.ev_accept_again);
 	if (d.ev_stop_deadline != NULL)
 		event_free(d.ev_stop_deadline);
+	if (d.ev_stop_grace != NULL)
+		event_free(d.ev_stop_grace);
 	event_base_free(d.base);
 	parse_cache_stats(d.cache, &hits, &misses, &entries);
 	log_info("stopped: %lu requests, %lu accepted, %lu rejected, %lu "
-	    "errors; parse cache: %lu hits, %lu misses, %zu entries",
-	    d.requests, d.accepted, d.rejected, d.errors, hits, misses,
-	    entries);
+	    "errors, %lu stopped at a deadline, %lu connections dropped; "
+	    "parse cache: %lu hits, %lu misses, %zu entries", d.requests,
+	    d.accepted, d.rejected, d.errors, d.timeouts, d.dropped, hits,
+	    misses, entries);
+	free(d.peers);
+	if (stuck)
+		return 0;	/* the running check still uses the rest */
 	cfgref_put(d.cfg);
 	parse_cache_free(d.cache);
 	odb_tree_cache_free(d.caches.trees);

@@ -15,6 +15,9 @@
 
 #define ENGINE_MAX_DOC_BYTES	(64u * 1024 * 1024)
 #define ENGINE_MAX_DEPTH	32
+/* Files read between two looks at the deadline. */
+#define ENGINE_DEADLINE_EVERY	16
+#define ENGINE_EXPIRED_MSG	"the check was stopped at its deadline"
 
 void
 source_entries_free(struct source_entry *v, size_t n)
@@ -152,6 +155,12 @@ read_versions_dir(const struct engine_opts *o, const struct source_ops *ops,
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
+		if (i % ENGINE_DEADLINE_EVERY == 0 &&
+		    engine_deadline_passed(o->deadline)) {
+			r->expired = 1;
+			snprintf(err, errlen, ENGINE_EXPIRED_MSG);
+			goto fail;
+		}
 		if ((path = path_join(dir, ents[i].name)) == NULL)
 			goto fail;
 		if (ents[i].kind != SOURCE_FILE) {
@@ -352,6 +361,10 @@ engine_check(const struct engine_opts *o, const struct source_ops *ops,
 	in.n = r->n;
 	in.old_debt = o->old_debt;
 	in.extra_baseline = o->extra_baseline;
+	if (o->deadline != NULL) {
+		in.expired = o->deadline->expired;
+		in.expired_ctx = o->deadline->ctx;
+	}
 	if (o->policy->severity[RULE_MERGE_DOCUMENTED] != RULE_SEV_OFF &&
 	    rules_has_merge(&in)) {
 		if (load_docs(o->policy, ops, ctx, &docs, err, errlen) == -1)
@@ -361,13 +374,23 @@ engine_check(const struct engine_opts *o, const struct source_ops *ops,
 	}
 	if (rules_run(o->policy, &in, &r->graph, &r->diags) == -1 ||
 	    rules_settle(o->policy, &in, &r->diags) == -1) {
-		snprintf(err, errlen, "out of memory running the rules");
+		if ((r->expired = engine_deadline_passed(o->deadline)))
+			snprintf(err, errlen, ENGINE_EXPIRED_MSG);
+		else
+			snprintf(err, errlen, "out of memory running the "
+			    "rules");
 		goto done;
 	}
 	rv = 0;
 done:
 	docs_free(&docs);
 	return rv;
+}
+
+int
+engine_deadline_passed(const struct engine_deadline *d)
+{
+	return d != NULL && d->expired != NULL && d->expired(d->ctx);
 }
 
 void

@@ -26,9 +26,12 @@
 #include "revguard/push.h"
 
 #define HOOK_MAX_LINE	8192
-#define HOOK_MAX_UPDATES 10000
+#define HOOK_MAX_UPDATES PROTO_MAX_UPDATES
 /* Any status but 0 rejects the push; 2 tells a person it was usage. */
 #define HOOK_USAGE_ERROR 2
+/* Returned when the push itself is over a limit: rejected whatever
+ * on_unavailable says, or pushing more would be a way around the check. */
+#define HOOK_OVER_LIMIT	(-2)
 
 static const char *pusher_vars[] = { "GL_USERNAME", "GL_ID", "GL_PROTOCOL",
 	"GITEA_PUSHER_NAME", "GITEA_PUSHER_EMAIL", "GITHUB_USER_LOGIN",
@@ -68,9 +71,15 @@ read_updates(FILE *in, struct push_request *req, char *err, size_t errlen)
 			    n);
 			return -1;
 		}
-		if (req->nupdates >= HOOK_MAX_UPDATES ||
-		    proto_add_update(req, old, new, ref) == -1) {
-			snprintf(err, errlen, "too many ref updates");
+		if (req->nupdates >= HOOK_MAX_UPDATES) {
+			snprintf(err, errlen, "this push updates more than "
+			    "%d refs, the most revguard checks in one push "
+			    "(ref update line %d); push the refs in smaller "
+			    "batches", HOOK_MAX_UPDATES, n);
+			return HOOK_OVER_LIMIT;
+		}
+		if (proto_add_update(req, old, new, ref) == -1) {
+			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
 	}
@@ -186,14 +195,19 @@ io_all(int fd, char *buf, size_t len, int writing, long long deadline)
 }
 
 /*
- * Sends the request and reads the reply within timeout_ms.  Returns 0
- * with res filled, or -1 with the reason in err.
+ * Sends the request and reads the reply within the hook's timeout, which
+ * the request carries so that the daemon stops the check in time.
+ * Returns 0 with res filled, -1 with the reason in err, or
+ * HOOK_OVER_LIMIT when the request is over daemon.max_frame.
  */
 static int
-ask_daemon(const char *sock_path, int timeout_ms,
-    const struct push_request *req, struct push_result *res, char *err,
-    size_t errlen)
+ask_daemon(const struct config *cfg, const struct push_request *req,
+    struct push_result *res, char *err, size_t errlen)
 {
+	const char		*sock_path = cfg->hook.socket;
+	int			 timeout_ms = cfg->hook.timeout_ms;
+	struct push_request	 sent = *req;	/* shares req's strings */
+	int			 send_errno = 0;
 	struct sockaddr_un	 sun;
 	struct proto_header	 h;
 	enum proto_header_status st;
@@ -224,15 +238,41 @@ ask_daemon(const char *sock_path, int timeout_ms,
 		    strerror(errno));
 		goto done;
 	}
-	if ((j = proto_request_to_json(req)) == NULL ||
+	sent.timeout_ms = (int)(deadline - now_ms());
+	if (sent.timeout_ms < 1)
+		sent.timeout_ms = 1;
+	sent.on_unavailable = cfg->hook.fail_open ? PROTO_UNAVAILABLE_ACCEPT :
+	    PROTO_UNAVAILABLE_REJECT;
+	if ((j = proto_request_to_json(&sent)) == NULL ||
 	    proto_frame(PROTO_REQUEST, j, &frame, &len) == -1) {
 		json_decref(j);
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
 	json_decref(j);
-	if (io_all(fd, frame, len, 1, deadline) == -1 ||
-	    io_all(fd, (char *)hdr, sizeof(hdr), 0, deadline) == -1) {
+	if (len - PROTO_HEADER_LEN > (size_t)cfg->daemon.max_frame) {
+		snprintf(err, errlen, "the request for this push's %zu ref "
+		    "updates is %zu bytes, over daemon.max_frame (%d bytes); "
+		    "push the refs in smaller batches", req->nupdates,
+		    len - PROTO_HEADER_LEN, cfg->daemon.max_frame);
+		rv = HOOK_OVER_LIMIT;
+		goto done;
+	}
+	/* A daemon that refuses the request answers, then closes before
+	 * reading it all: read its answer before blaming the pipe. */
+	if (io_all(fd, frame, len, 1, deadline) == -1) {
+		send_errno = errno;
+		if (errno != EPIPE && errno != ECONNRESET) {
+			snprintf(err, errlen, "%s %s: %s", errno == ETIMEDOUT ?
+			    "no answer within" : "talking to", errno ==
+			    ETIMEDOUT ? "the timeout" : sock_path,
+			    strerror(errno));
+			goto done;
+		}
+	}
+	if (io_all(fd, (char *)hdr, sizeof(hdr), 0, deadline) == -1) {
+		if (send_errno != 0)
+			errno = send_errno;
 		snprintf(err, errlen, "%s %s: %s", errno == ETIMEDOUT ?
 		    "no answer within" : "talking to", errno == ETIMEDOUT ?
 		    "the timeout" : sock_path, strerror(errno));
@@ -244,7 +284,7 @@ ask_daemon(const char *sock_path, int timeout_ms,
 		    proto_header_error(st, &h, 64u << 20, msg, sizeof(msg)));
 		goto done;
 	}
-	if ((body = malloc(h.length + 1)) == NULL ||
+	if ((body = malloc((size_t)h.length + 1)) == NULL ||
 	    io_all(fd, body, h.length, 0, deadline) == -1) {
 		snprintf(err, errlen, "reading the answer: %s",
 		    strerror(errno));
@@ -395,9 +435,9 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		cfg.hook.fail_open = strcmp(unavailable, "accept") == 0;
 	}
 
-	if (read_updates(stdin, &req, err, sizeof(err)) == -1 ||
-	    read_environment(&req, err, sizeof(err)) == -1)
-		rv = -1;
+	if ((rv = read_updates(stdin, &req, err, sizeof(err))) != 0 ||
+	    (rv = read_environment(&req, err, sizeof(err))) != 0)
+		;
 	else if (in_process && in_process_check == NULL) {
 		snprintf(err, sizeof(err), "this hook binary talks to revguardd "
 		    "only; use `revguard hook --in-process`");
@@ -406,10 +446,13 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		rv = in_process_check(config_for_repository(&cfg,
 		    req.repository), &req, &res, err, sizeof(err));
 	else
-		rv = ask_daemon(cfg.hook.socket, cfg.hook.timeout_ms, &req,
-		    &res, err, sizeof(err));
+		rv = ask_daemon(&cfg, &req, &res, err, sizeof(err));
 
-	if (rv == 0) {
+	if (rv == HOOK_OVER_LIMIT) {
+		fprintf(stderr, "revguard: %s\nrevguard: push rejected\n",
+		    err);
+		rv = 1;
+	} else if (rv == 0) {
 		for (i = 0; i < (int)res.messages.len; i++)
 			fprintf(stderr, "%s\n", res.messages.items[i]);
 		rv = res.reject ? 1 : 0;

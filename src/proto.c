@@ -12,7 +12,6 @@
 #include "revguard/jsonutil.h"
 #include "revguard/proto.h"
 
-#define PROTO_MAX_UPDATES	10000
 #define PROTO_MAX_FIELD		4096
 
 void
@@ -103,11 +102,13 @@ proto_request_to_json(const struct push_request *r)
 	json_t	*updates = json_array();
 	size_t	 i;
 
+	json_t	*j;
+
 	for (i = 0; i < r->nupdates; i++)
 		json_array_append_new(updates, json_pack("{s:s, s:s, s:s}",
 		    "old", r->updates[i].old_id, "new", r->updates[i].new_id,
 		    "ref", r->updates[i].ref));
-	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
+	j = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
 	    "repository", r->repository,
 	    "quarantine", r->quarantine ? json_string(r->quarantine) :
 	    json_null(),
@@ -117,6 +118,66 @@ proto_request_to_json(const struct push_request *r)
 	    "push_options", jsonutil_strvec(&r->push_options),
 	    "pusher", jsonutil_strvec(&r->pusher),
 	    "updates", updates);
+	/* Optional fields an older daemon ignores: no new version. */
+	if (j != NULL && r->timeout_ms > 0)
+		json_object_set_new(j, "timeout_ms",
+		    json_integer(r->timeout_ms));
+	if (j != NULL && r->on_unavailable != PROTO_UNAVAILABLE_UNSAID)
+		json_object_set_new(j, "on_unavailable", json_string(
+		    proto_unavailable_name(r->on_unavailable)));
+	return j;
+}
+
+const char *
+proto_unavailable_name(enum proto_unavailable u)
+{
+	return u == PROTO_UNAVAILABLE_ACCEPT ? "accept" :
+	    u == PROTO_UNAVAILABLE_REJECT ? "reject" : "unknown";
+}
+
+/* 0 with the fields, -1 naming the bad one in err. */
+static int
+read_budget(json_t *j, int *timeout_ms, enum proto_unavailable *u,
+    char *err, size_t errlen)
+{
+	json_t		*t = json_object_get(j, "timeout_ms");
+	const char	*s = json_string_value(json_object_get(j,
+			    "on_unavailable"));
+
+	*timeout_ms = 0;
+	*u = PROTO_UNAVAILABLE_UNSAID;
+	if (t != NULL && !json_is_null(t)) {
+		if (!json_is_integer(t) || json_integer_value(t) < 1 ||
+		    json_integer_value(t) > PROTO_MAX_TIMEOUT_MS) {
+			snprintf(err, errlen, "field `timeout_ms` must be a "
+			    "whole number from 1 to %d", PROTO_MAX_TIMEOUT_MS);
+			return -1;
+		}
+		*timeout_ms = (int)json_integer_value(t);
+	}
+	if (json_object_get(j, "on_unavailable") != NULL) {
+		if (s != NULL && strcmp(s, "accept") == 0)
+			*u = PROTO_UNAVAILABLE_ACCEPT;
+		else if (s != NULL && strcmp(s, "reject") == 0)
+			*u = PROTO_UNAVAILABLE_REJECT;
+		else {
+			snprintf(err, errlen, "field `on_unavailable` must be "
+			    "`accept` or `reject`");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+proto_request_budget(json_t *j, int *timeout_ms, enum proto_unavailable *u)
+{
+	char	 err[8];
+
+	if (read_budget(j, timeout_ms, u, err, sizeof(err)) == -1) {
+		*timeout_ms = 0;
+		*u = PROTO_UNAVAILABLE_UNSAID;
+	}
 }
 
 /* An optional string field: absent or null leaves *out NULL. */
@@ -205,7 +266,9 @@ proto_request_from_json(json_t *j, struct push_request *r, char *err,
 	    opt_strings(j, "alternates", &r->alternates, err, errlen) == -1 ||
 	    opt_strings(j, "push_options", &r->push_options, err,
 	    errlen) == -1 ||
-	    opt_strings(j, "pusher", &r->pusher, err, errlen) == -1)
+	    opt_strings(j, "pusher", &r->pusher, err, errlen) == -1 ||
+	    read_budget(j, &r->timeout_ms, &r->on_unavailable, err,
+	    errlen) == -1)
 		return -1;
 	if (r->repository == NULL) {
 		snprintf(err, errlen, "field `repository` is required");

@@ -173,6 +173,7 @@ add_ref(struct push_result *res, const char *ref, enum push_verdict v,
 struct ref_check {
 	const struct config	*cfg;
 	const struct engine_cache *cache;
+	const struct engine_deadline *deadline;
 	struct odb		*db;
 	const char		*default_ref;	/* NULL: unborn or detached */
 	struct push_result	*res;
@@ -241,6 +242,7 @@ check_ref(struct ref_check *rc, const struct push_update *u)
 	jo.ops = &odb_source_ops;
 	jo.engine.policy = &rc->cfg->policy;
 	jo.engine.cache = rc->cache;
+	jo.engine.deadline = rc->deadline;
 
 	if ((head = odb_snapshot_open(rc->db, u->new_id, NULL, rc->err,
 	    rc->errlen)) == NULL)
@@ -362,6 +364,7 @@ push_check(const struct config *cfg, const char *repo,
 		extra[i] = object_dirs->items[i];
 	rc.cfg = cfg;
 	rc.cache = caches ? caches->parsed : NULL;
+	rc.deadline = caches ? caches->deadline : NULL;
 	rc.res = res;
 	rc.err = err;
 	rc.errlen = errlen;
@@ -376,6 +379,13 @@ push_check(const struct config *cfg, const char *repo,
 		const struct push_update	*u = &req->updates[i];
 		int				 guarded;
 
+		if (engine_deadline_passed(rc.deadline)) {
+			snprintf(err, errlen, "the check was stopped at its "
+			    "deadline after %zu of %zu ref updates", i,
+			    req->nupdates);
+			rv = -1;
+			goto done;
+		}
 		guarded = push_is_guarded(cfg, u->ref, def) || (guard_all &&
 		    strncmp(u->ref, "refs/heads/", 11) == 0);
 		if (!guarded)

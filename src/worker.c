@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "revguard/worker.h"
@@ -17,6 +18,8 @@
 struct worker_pool {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 wake;
+	pthread_cond_t		 idle;		/* running went to 0 */
+	int			 running;	/* jobs in run() now */
 	struct worker_job	*queue_head, *queue_tail;
 	struct worker_job	*done_head, *done_tail;
 	int			 stopping;
@@ -56,12 +59,15 @@ worker_main(void *arg)
 		p->queue_head = j->next;
 		if (p->queue_head == NULL)
 			p->queue_tail = NULL;
+		p->running++;
 		pthread_mutex_unlock(&p->lock);
 
 		j->run(j);
 
 		pthread_mutex_lock(&p->lock);
 		append(&p->done_head, &p->done_tail, j);
+		if (--p->running == 0)
+			pthread_cond_broadcast(&p->idle);
 		pthread_mutex_unlock(&p->lock);
 		while (write(p->efd, &one, sizeof(one)) == -1 &&
 		    errno == EINTR)
@@ -79,6 +85,7 @@ worker_pool_new(int n)
 		return NULL;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->wake, NULL);
+	pthread_cond_init(&p->idle, NULL);
 	if ((p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
 	    (p->threads = calloc((size_t)n, sizeof(*p->threads))) == NULL) {
 		if (p->efd != -1)
@@ -129,6 +136,31 @@ worker_pool_take_done(struct worker_pool *p)
 	return j;
 }
 
+int
+worker_pool_stop(struct worker_pool *p, int timeout_ms)
+{
+	struct timespec	 until;
+	int		 rv = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&p->lock);
+	p->stopping = 1;	/* queued jobs stay queued */
+	pthread_cond_broadcast(&p->wake);
+	while (p->running > 0 && rv == 0)
+		if (pthread_cond_timedwait(&p->idle, &p->lock, &until) != 0)
+			rv = -1;
+	if (p->running == 0)
+		rv = 0;
+	pthread_mutex_unlock(&p->lock);
+	return rv;
+}
+
 struct worker_job *
 worker_pool_free(struct worker_pool *p)
 {
@@ -151,6 +183,7 @@ worker_pool_free(struct worker_pool *p)
 	close(p->efd);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->wake);
+	pthread_cond_destroy(&p->idle);
 	j = p->done_head;
 	free(p->threads);
 	free(p);

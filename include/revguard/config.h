@@ -27,6 +27,7 @@ struct config_daemon {
 	int		 client_timeout_ms;
 	int		 shutdown_timeout_ms;
 	int		 max_frame;
+	int		 max_connections;
 };
 
 struct config_hook {

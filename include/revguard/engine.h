@@ -29,6 +29,16 @@ struct engine_cache {
 	void	 *ctx;
 };
 
+/*
+ * Stops a check at a deadline without the engine or the core reading a
+ * clock: expired returns 1 once the check must stop.  Called often, from
+ * the thread that runs the check.
+ */
+struct engine_deadline {
+	int	(*expired)(void *ctx);
+	void	 *ctx;
+};
+
 struct engine_opts {
 	const struct policy	*policy;
 	const struct strvec	*versions_paths;	/* empty: alembic.ini */
@@ -36,6 +46,7 @@ struct engine_opts {
 	const struct debt	*old_debt;		/* NULL: all new */
 	const struct strvec	*extra_baseline;	/* may be NULL */
 	const struct engine_cache *cache;		/* may be NULL */
+	const struct engine_deadline *deadline;		/* may be NULL */
 };
 
 struct engine_result {
@@ -52,6 +63,7 @@ struct engine_result {
 	size_t			 bytes_read;
 	size_t			 cache_hits;
 	int			 no_versions_dir;	/* set with -1 */
+	int			 expired;	/* set with -1: deadline */
 };
 
 /* Finds the versions directories only.  Returns 0, -1 on error, or 1
@@ -73,5 +85,7 @@ int	 engine_read_baseline(const char *file, const struct source_ops *,
 int	 engine_check(const struct engine_opts *, const struct source_ops *,
 	    void *ctx, struct engine_result *, char *err, size_t errlen);
 void	 engine_result_free(struct engine_result *);
+/* 1 when d (may be NULL: never) says the check must stop. */
+int	 engine_deadline_passed(const struct engine_deadline *d);
 
 #endif

@@ -17,7 +17,11 @@
 #define PROTO_MAGIC		"RVGD"
 #define PROTO_VERSION		1
 #define PROTO_HEADER_LEN	12
-#define PROTO_DEFAULT_MAX	(1u << 20)
+#define PROTO_DEFAULT_MAX	(8u << 20)
+/* Ref updates in one request: git pushes of more are refused. */
+#define PROTO_MAX_UPDATES	10000
+/* The longest timeout_ms a hook may send (one day). */
+#define PROTO_MAX_TIMEOUT_MS	86400000
 
 enum proto_type {
 	PROTO_REQUEST = 1,	/* hook -> daemon: check these updates */
@@ -45,6 +49,13 @@ struct push_update {
 	char		*ref;
 };
 
+/* What the hook does when the check cannot run (hook.on_unavailable). */
+enum proto_unavailable {
+	PROTO_UNAVAILABLE_UNSAID,	/* an older hook did not say */
+	PROTO_UNAVAILABLE_REJECT,
+	PROTO_UNAVAILABLE_ACCEPT
+};
+
 struct push_request {
 	char			*repository;	/* GIT_DIR, absolute */
 	char			*quarantine;	/* GIT_QUARANTINE_PATH or NULL */
@@ -54,6 +65,10 @@ struct push_request {
 	struct strvec		 pusher;	/* "NAME=value" */
 	struct push_update	*updates;
 	size_t			 nupdates;
+	/* Milliseconds the hook will still wait for the answer when it
+	 * sends the request; 0: not said. */
+	int			 timeout_ms;
+	enum proto_unavailable	 on_unavailable;
 };
 
 enum push_verdict {
@@ -94,6 +109,14 @@ json_t	*proto_request_to_json(const struct push_request *);
 int	 proto_request_from_json(json_t *, struct push_request *, char *err,
 	    size_t errlen);
 void	 proto_request_clear(struct push_request *);
+/*
+ * Reads only timeout_ms and on_unavailable, for the daemon's loop to set
+ * the deadline before a worker parses the rest; bad values read as
+ * "not said" (the full parse rejects them).
+ */
+void	 proto_request_budget(json_t *, int *timeout_ms,
+	    enum proto_unavailable *);
+const char *proto_unavailable_name(enum proto_unavailable);
 int	 proto_add_update(struct push_request *, const char *old_id,
 	    const char *new_id, const char *ref);
 

@@ -35,10 +35,12 @@ int	 push_is_guarded(const struct config *, const char *ref,
  * Runs the check.  Returns 0 with the verdict in res, or -1 when the
  * check could not run (err says why; the caller decides fail-open).
  */
-/* What the daemon keeps between pushes; either member may be NULL. */
+/* What the daemon keeps between pushes, and the check's deadline; any
+ * member may be NULL. */
 struct push_caches {
 	const struct engine_cache	*parsed;	/* by blob ID */
 	struct odb_tree_cache		*trees;		/* by tree ID */
+	const struct engine_deadline	*deadline;	/* stops the check */
 };
 
 int	 push_check(const struct config *, const char *repo,

@@ -49,6 +49,10 @@ struct rules_input {
 	const struct strvec	*extra_baseline;	/* may be NULL */
 	const struct doc_file	*docs;		/* documentation files */
 	size_t			 ndocs;
+	/* NULL, or returns 1 when the caller's deadline has passed:
+	 * rules_run then stops and returns -1. */
+	int			(*expired)(void *ctx);
+	void			*expired_ctx;
 };
 
 int	 policy_init(struct policy *);

@@ -22,6 +22,12 @@ int		 worker_pool_fd(const struct worker_pool *);
 /* Takes every finished job, oldest first (main thread). */
 struct worker_job *worker_pool_take_done(struct worker_pool *);
 /*
+ * Starts no more jobs and waits up to timeout_ms for the running ones to
+ * return; -1 when some still run (then the pool must not be freed: the
+ * owner exits without joining).
+ */
+int		 worker_pool_stop(struct worker_pool *, int timeout_ms);
+/*
  * Lets running jobs finish and joins the threads.  Returns the jobs that
  * finished but were not taken, and those that never started (their run
  * was not called), for the owner to free.

@@ -723,6 +723,9 @@ rules_run(const struct policy *p, const struct rules_input *in,
 	if ((md = pcre2_match_data_create(4, NULL)) == NULL)
 		return -1;
 	for (i = 0; i < in->n; i++) {
+		/* A pattern may backtrack for milliseconds per revision. */
+		if (in->expired != NULL && in->expired(in->expired_ctx))
+			goto done;
 		m = &in->migrations[i];
 		if (check_filename(p, m, out) == -1)
 			goto done;

@@ -70,7 +70,7 @@ for case in bad-magic bad-version oversize bad-json not-object bad-request; do
 	case $case in
 	bad-magic) want="malformed frame: not a revguard protocol header" ;;
 	bad-version) want="unsupported protocol version 9" ;;
-	oversize) want="frame of 67108864 bytes exceeds the limit of 1048576" ;;
+	oversize) want="frame of 67108864 bytes exceeds the limit of 8388608 bytes (daemon.max_frame)" ;;
 	bad-json) want="malformed request:" ;;
 	not-object) want="malformed request: not a JSON object" ;;
 	bad-request) want="field \`updates\` must be a list" ;;
