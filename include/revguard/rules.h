@@ -20,6 +20,18 @@
 #define RULES_DEFAULT_FILE_TEMPLATE	"%(rev)s_%(slug)s"
 #define RULES_DEFAULT_MERGE_MARKER	"_merge_"
 
+/*
+ * Limits for every configured pattern, so that a backtracking pattern
+ * such as ^(a|aa)+$ costs at most about a millisecond per revision
+ * instead of a tenth of a second.  Revision IDs are short: a sane pattern
+ * needs a few hundred steps.  The JIT honours the match limit and has its
+ * own 32 KiB stack; the depth and heap limits bound the interpreter.
+ * Exceeding any of them is an error diagnostic, never "no match".
+ */
+#define RULES_MATCH_LIMIT	100000
+#define RULES_DEPTH_LIMIT	5000
+#define RULES_HEAP_LIMIT_KIB	1024
+
 struct policy {
 	enum rule_sev	 severity[RULE__COUNT];
 	char		*revision_format;	/* pcre2 source */
@@ -33,6 +45,7 @@ struct policy {
 	/* Filled by policy_compile. */
 	pcre2_code	*revision_format_re;
 	pcre2_code	**placeholder_res;
+	pcre2_match_context *match_ctx;		/* the limits above */
 };
 
 struct doc_file {

@@ -70,6 +70,8 @@ policy_uncompile(struct policy *p)
 
 	pcre2_code_free(p->revision_format_re);
 	p->revision_format_re = NULL;
+	pcre2_match_context_free(p->match_ctx);
+	p->match_ctx = NULL;
 	if (p->placeholder_res != NULL) {
 		for (i = 0; p->placeholder_res[i] != NULL; i++)
 			pcre2_code_free(p->placeholder_res[i]);
@@ -84,6 +86,13 @@ policy_compile(struct policy *p, char *err, size_t errlen)
 	size_t	 i;
 
 	policy_uncompile(p);
+	if ((p->match_ctx = pcre2_match_context_create(NULL)) == NULL ||
+	    pcre2_set_match_limit(p->match_ctx, RULES_MATCH_LIMIT) != 0 ||
+	    pcre2_set_depth_limit(p->match_ctx, RULES_DEPTH_LIMIT) != 0 ||
+	    pcre2_set_heap_limit(p->match_ctx, RULES_HEAP_LIMIT_KIB) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	if ((p->revision_format_re = compile(p->revision_format,
 	    "revision_format", err, errlen)) == NULL)
 		return -1;
@@ -114,13 +123,6 @@ policy_free(struct policy *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static int
-re_match(pcre2_code *re, pcre2_match_data *md, const char *s)
-{
-	return pcre2_match(re, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0, md,
-	    NULL) >= 0;
-}
-
 /* The diagnostic's revisions: up to three IDs, NULL-terminated. */
 static struct diag *
 with_revs(struct diag *d, const char *a, const char *b)
@@ -131,6 +133,40 @@ with_revs(struct diag *d, const char *a, const char *b)
 	    (b != NULL && strvec_push(&d->revisions, b) == -1))
 		return NULL;
 	return d;
+}
+
+/* 1: match, 0: no match, < 0: a pcre2 error (a limit, usually). */
+static int
+re_match(const struct policy *p, pcre2_code *re, pcre2_match_data *md,
+    const char *s)
+{
+	int	 rc;
+
+	rc = pcre2_match(re, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0, md,
+	    p->match_ctx);
+	if (rc >= 0)
+		return 1;
+	return rc == PCRE2_ERROR_NOMATCH ? 0 : rc;
+}
+
+/*
+ * A pattern that could not be evaluated against a revision: an error
+ * under the rule the pattern serves, so the ID is never let through.
+ */
+static int
+match_error(struct diag_list *out, const struct migration *m,
+    enum rule_id rule, const char *field, const char *pattern, int rc)
+{
+	PCRE2_UCHAR	 msg[128];
+
+	if (pcre2_get_error_message(rc, msg, sizeof(msg)) < 0)
+		snprintf((char *)msg, sizeof(msg), "error %d", rc);
+	return with_revs(diag_add(out, rule, RULE_SEV_ERROR, m->path,
+	    m->revision_line, "simplify the pattern in the configuration: "
+	    "nested or overlapping repeats such as (a|aa)+ backtrack "
+	    "exponentially", "%s `%s` could not be evaluated on revision "
+	    "`%s`: %s; the revision is not accepted", field, pattern,
+	    m->revision, (char *)msg), m->revision, NULL) ? 0 : -1;
 }
 
 enum tfield {
@@ -281,7 +317,17 @@ check_placeholder(const struct policy *p, pcre2_match_data *md,
 		    m->revision, NULL) ? 0 : -1;
 	}
 	for (i = 0; i < p->placeholder_patterns.len; i++) {
-		if (!re_match(p->placeholder_res[i], md, m->revision))
+		char	 field[64];
+		int	 rc;
+
+		rc = re_match(p, p->placeholder_res[i], md, m->revision);
+		if (rc < 0) {
+			snprintf(field, sizeof(field), "placeholder_patterns "
+			    "entry %zu", i + 1);
+			return match_error(out, m, RULE_PLACEHOLDER_ID, field,
+			    p->placeholder_patterns.items[i], rc);
+		}
+		if (rc == 0)
 			continue;
 		return with_revs(diag_add(out, RULE_PLACEHOLDER_ID,
 		    RULE_SEV_ERROR, m->path, m->revision_line, GEN_HINT,
@@ -718,7 +764,7 @@ rules_run(const struct policy *p, const struct rules_input *in,
 	pcre2_match_data	*md;
 	const struct migration	*m;
 	size_t			 i;
-	int			 rv = -1;
+	int			 rv = -1, rc;
 
 	if ((md = pcre2_match_data_create(4, NULL)) == NULL)
 		return -1;
@@ -729,8 +775,11 @@ rules_run(const struct policy *p, const struct rules_input *in,
 		m = &in->migrations[i];
 		if (check_filename(p, m, out) == -1)
 			goto done;
-		if (!re_match(p->revision_format_re, md, m->revision) &&
-		    with_revs(diag_add(out, RULE_REVISION_FORMAT,
+		rc = re_match(p, p->revision_format_re, md, m->revision);
+		if (rc < 0 && match_error(out, m, RULE_REVISION_FORMAT,
+		    "revision_format", p->revision_format, rc) == -1)
+			goto done;
+		if (rc == 0 && with_revs(diag_add(out, RULE_REVISION_FORMAT,
 		    RULE_SEV_ERROR, m->path, m->revision_line, GEN_HINT,
 		    "revision `%s` does not match revision_format `%s`",
 		    m->revision, p->revision_format), m->revision,

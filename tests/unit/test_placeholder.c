@@ -1,18 +1,33 @@
 /*
  * Unit tests for the hand-picked revision ID detector, including the
- * false-positive bound measured on 10,000,000 IDs from /dev/urandom
- * (the same construction as Alembic's uuid4().hex[-12:]).  The same
- * measurement with a per-family breakdown: bench/placeholder-fp.
+ * false-positive bound measured on 10,000,000 IDs from a seeded
+ * generator, so the test gives the same answer every run (a bound
+ * checked on fresh randomness fails by chance about once in 800 runs).
+ * The same measurement on /dev/urandom, with a per-family breakdown:
+ * bench/placeholder-fp.
  */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "revguard/placeholder.h"
 
 #define SAMPLE		10000000
+
+/* SplitMix64 (Steele, Lea, Flood 2014): a seeded stream whose top bytes
+ * pass BigCrush, standing in for uuid4's randomness. */
+static uint64_t
+splitmix64(uint64_t *s)
+{
+	uint64_t	 z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
 #define BATCH		100000
 
 Test(placeholder, flags_every_known_shape)
@@ -157,12 +172,12 @@ Test(placeholder, false_positive_rate_on_random_ids, .timeout = 120)
 	static const char	 hex[] = "0123456789abcdef";
 	char			 id[13];
 	long			 flagged = 0, naive = 0, n, i;
-	FILE			*f;
+	uint64_t		 state = 0x5265766775617264ULL;
+	size_t			 b;
 
-	f = fopen("/dev/urandom", "rb");
-	cr_assert_not_null(f);
 	for (n = 0; n < SAMPLE; n += BATCH) {
-		cr_assert_eq(fread(bytes, 1, sizeof(bytes), f), sizeof(bytes));
+		for (b = 0; b < sizeof(bytes); b++)
+			bytes[b] = (unsigned char)(splitmix64(&state) >> 56);
 		for (i = 0; i < BATCH; i++) {
 			int	 k;
 
@@ -175,7 +190,6 @@ Test(placeholder, false_positive_rate_on_random_ids, .timeout = 120)
 			naive += naive_rule(id);
 		}
 	}
-	fclose(f);
 	cr_log_info("placeholder-id: %ld of %d random IDs flagged (%.2e); "
 	    "naive rule: %ld (1 in %.0f)", flagged, SAMPLE,
 	    (double)flagged / SAMPLE, naive,
