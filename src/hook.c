@@ -408,7 +408,9 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		fprintf(stderr, "revguard: out of memory; push rejected\n");
 		return 1;
 	}
-	if (config_path == NULL && access(CONFIG_DEFAULT_FILE, R_OK) == 0)
+	/* A default file that exists but cannot be read is an error, not
+	 * a quiet fall back to the built-in policy. */
+	if (config_path == NULL && access(CONFIG_DEFAULT_FILE, F_OK) == 0)
 		config_path = CONFIG_DEFAULT_FILE;
 	if (config_path != NULL && config_load_file(&cfg, config_path, err,
 	    sizeof(err)) == -1) {
