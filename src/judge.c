@@ -263,6 +263,23 @@ location_clear(struct location *loc)
 	memset(loc, 0, sizeof(*loc));
 }
 
+static int
+location_differs(const struct location *a, const struct location *b)
+{
+	size_t	 i;
+
+	if ((a->alembic_ini == NULL) != (b->alembic_ini == NULL) ||
+	    (a->alembic_ini != NULL && strcmp(a->alembic_ini,
+	    b->alembic_ini) != 0) ||
+	    a->versions_paths.len != b->versions_paths.len)
+		return 1;
+	for (i = 0; i < a->versions_paths.len; i++)
+		if (strcmp(a->versions_paths.items[i],
+		    b->versions_paths.items[i]) != 0)
+			return 1;
+	return 0;
+}
+
 static const char *
 place_name(const struct place *p)
 {
@@ -329,8 +346,8 @@ int
 judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
     size_t errlen)
 {
-	struct location		 loc;
-	struct place		 head, base;
+	struct location		 loc, pushed;
+	struct place		 head, base, moved;
 	struct engine_opts	 eo = o->engine;
 	struct strvec		 baseline = STRVEC_INIT;
 	struct debt		 debt = DEBT_INIT;
@@ -338,10 +355,12 @@ judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
 				    o->trust_head ? o->head : NULL;
 	char			 why[1024];
 	size_t			 i;
-	int			 rv = -1, same, r;
+	int			 rv = -1, same;
 
 	memset(res, 0, sizeof(*res));
 	memset(&loc, 0, sizeof(loc));
+	memset(&pushed, 0, sizeof(pushed));
+	memset(&moved, 0, sizeof(moved));
 	memset(&head, 0, sizeof(head));
 	memset(&base, 0, sizeof(base));
 	err[0] = '\0';
@@ -359,20 +378,38 @@ judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
 	}
 	/* A pushed .revguard.yaml must be valid before it lands: the next
 	 * push reads it from the base, where a broken one is ignored. */
-	if (trusted != o->head) {
-		struct location	 pushed;
-
-		memset(&pushed, 0, sizeof(pushed));
-		r = read_location(o, o->head, &pushed, why, sizeof(why));
-		location_clear(&pushed);
-		if (r == -1) {
-			rv = verdict(res, JUDGE_REFUSED, xasprintf("%s is "
-			    "invalid: %s", CONFIG_REPO_FILE, why));
-			goto done;
-		}
+	if (trusted != o->head && read_location(o, o->head, &pushed, why,
+	    sizeof(why)) == -1) {
+		rv = verdict(res, JUDGE_REFUSED, xasprintf("%s is invalid: %s",
+		    CONFIG_REPO_FILE, why));
+		goto done;
 	}
 	if (locate(o, &loc, o->head, &head, err, errlen) == -1)
 		goto done;
+	/*
+	 * A pushed .revguard.yaml that moves the check takes effect at once
+	 * only when no migration is left behind at the old place; then the
+	 * new place is judged, everything there new.  Otherwise it could
+	 * point the guard at a decoy while the real migrations go unchecked.
+	 */
+	if (trusted != o->head && location_differs(&pushed, &loc)) {
+		if (locate(o, &pushed, o->head, &moved, err, errlen) == -1)
+			goto done;
+		if (head.kind == PLACE_DIRS && head.migrations > 0 &&
+		    !(moved.kind == PLACE_DIRS &&
+		    same_dirs(&head.dirs, &moved.dirs))) {
+			rv = verdict(res, JUDGE_REFUSED, xasprintf("the pushed "
+			    "%s moves the check away from %s, where %zu "
+			    "migration%s would be left unchecked; move them "
+			    "in the same push, or keep the location",
+			    CONFIG_REPO_FILE, head.dirs.items[0],
+			    head.migrations, head.migrations == 1 ? "" : "s"));
+			goto done;
+		}
+		place_clear(&head);
+		head = moved;
+		memset(&moved, 0, sizeof(moved));
+	}
 	if (o->base != NULL && locate(o, &loc, o->base, &base, err,
 	    errlen) == -1)
 		goto done;
@@ -453,6 +490,8 @@ done:
 	debt_clear(&debt);
 	strvec_clear(&baseline);
 	location_clear(&loc);
+	location_clear(&pushed);
+	place_clear(&moved);
 	place_clear(&head);
 	place_clear(&base);
 	return rv;

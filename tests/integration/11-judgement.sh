@@ -88,8 +88,7 @@ git_quiet -C sub reset -q --hard HEAD~1
 
 # A second alembic.ini makes the place ambiguous: refused while the
 # base has migrations, and the message says how to name one.
-mkdir -p sub/tools
-cp sub/backend/alembic.ini sub/tools/alembic.ini
+mkdir -p sub/tools && cp sub/backend/alembic.ini sub/tools/alembic.ini
 commit_all sub "a second project"
 push sub origin main
 expect "a second alembic.ini is refused with the fix" 1 \
@@ -102,7 +101,7 @@ printf 'alembic_ini: backend/alembic.ini\n' >sub/.revguard.yaml
 commit_all sub "name the project"
 push sub origin main
 expect "a .revguard.yaml naming alembic_ini is accepted" 0 "main -> main"
-cp sub/backend/alembic.ini sub/tools/alembic.ini
+mkdir -p sub/tools && cp sub/backend/alembic.ini sub/tools/alembic.ini
 sed -i 's|%(here)s/migrations|%(here)s/empty|' sub/tools/alembic.ini
 mkdir -p sub/tools/empty/versions && touch sub/tools/empty/versions/.keep
 printf 'alembic_ini: tools/alembic.ini\n' >sub/.revguard.yaml
@@ -110,8 +109,23 @@ h=$(head_of sub/backend)
 add_migration sub/backend c1c2c3c4c5c6 "$h" x
 commit_all sub "point the guard at an empty project, add a bad ID"
 push sub origin main
-expect "the pushed .revguard.yaml does not move the guard" 1 \
-    "error[placeholder-id]: revision \`c1c2c3c4c5c6\`"
+expect "a pushed .revguard.yaml cannot point the guard at a decoy" 1 \
+    "moves the check away from backend/migrations/versions, where 7 migrations would be left unchecked"
+git_quiet -C sub reset -q --hard HEAD~1
+# Moving the migrations with the file that says where they are is fine,
+# and everything at the new place is judged as new.
+git_quiet -C sub mv backend api
+printf 'alembic_ini: api/alembic.ini\n' >sub/.revguard.yaml
+commit_all sub "backend/ is now api/"
+push sub origin main
+expect "moving the project with its .revguard.yaml is accepted" 0 \
+    "main -> main"
+h=$(head_of sub/api)
+add_migration sub/api c1c2c3c4c5c6 "$h" x
+commit_all sub "a bad ID at the new place"
+push sub origin main
+expect "the moved project is guarded at its new place" 1 \
+    "api/migrations/versions/c1c2c3c4c5c6_x.py" "error[placeholder-id]"
 git_quiet -C sub reset -q --hard HEAD~1
 printf 'alembic_ini: [oops\n' >sub/.revguard.yaml
 commit_all sub "break .revguard.yaml"
@@ -199,7 +213,7 @@ expect "doctor says why a guarded branch is not checked" 1 \
     "refs/heads/main is guarded but not checked: no \`alembic.ini\`"
 rg doctor --repo srv/sub.git --config /dev/null
 expect "doctor on a healthy repository exits 0" 0 \
-    "refs/heads/main: checked:" "(from backend/alembic.ini)" \
+    "refs/heads/main: checked:" "(from api/alembic.ini)" \
     "nothing stands in the way"
 
 finish
