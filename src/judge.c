@@ -280,6 +280,25 @@ location_differs(const struct location *a, const struct location *b)
 	return 0;
 }
 
+/* The base's directories the head no longer checks, with what they
+ * still hold at the head. */
+static int
+left_behind(const struct judge_opts *o, const struct place *base,
+    const struct place *head, struct place *out, char *err, size_t errlen)
+{
+	size_t	 i;
+
+	place_clear(out);
+	for (i = 0; i < base->dirs.len; i++)
+		if ((head->kind != PLACE_DIRS ||
+		    !strvec_contains(&head->dirs, base->dirs.items[i])) &&
+		    strvec_push(&out->dirs, base->dirs.items[i]) == -1) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	return count_migrations(o, o->head, out, err, errlen);
+}
+
 static const char *
 place_name(const struct place *p)
 {
@@ -386,26 +405,11 @@ judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
 	}
 	if (locate(o, &loc, o->head, &head, err, errlen) == -1)
 		goto done;
-	/*
-	 * A pushed .revguard.yaml that moves the check takes effect at once
-	 * only when no migration is left behind at the old place; then the
-	 * new place is judged, everything there new.  Otherwise it could
-	 * point the guard at a decoy while the real migrations go unchecked.
-	 */
+	/* A pushed .revguard.yaml that moves the check takes effect at once,
+	 * subject to the rule below on what is left behind. */
 	if (trusted != o->head && location_differs(&pushed, &loc)) {
 		if (locate(o, &pushed, o->head, &moved, err, errlen) == -1)
 			goto done;
-		if (head.kind == PLACE_DIRS && head.migrations > 0 &&
-		    !(moved.kind == PLACE_DIRS &&
-		    same_dirs(&head.dirs, &moved.dirs))) {
-			rv = verdict(res, JUDGE_REFUSED, xasprintf("the pushed "
-			    "%s moves the check away from %s, where %zu "
-			    "migration%s would be left unchecked; move them "
-			    "in the same push, or keep the location",
-			    CONFIG_REPO_FILE, head.dirs.items[0],
-			    head.migrations, head.migrations == 1 ? "" : "s"));
-			goto done;
-		}
 		place_clear(&head);
 		head = moved;
 		memset(&moved, 0, sizeof(moved));
@@ -415,7 +419,6 @@ judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
 		goto done;
 	if (head.ini != NULL && (res->alembic_ini = strdup(head.ini)) == NULL)
 		goto oom;
-
 	if (head.kind == PLACE_BROKEN) {
 		rv = verdict(res, JUDGE_REFUSED, xasprintf("%s", head.why));
 		goto done;
@@ -445,6 +448,27 @@ judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
 			rv = verdict(res, JUDGE_NOT_CHECKED, xasprintf(
 			    "versions directory `%s` (from %s) does not "
 			    "exist", head.dirs.items[0], place_name(&head)));
+			goto done;
+		}
+	}
+
+	/*
+	 * Moving the check (alembic.ini edited or added, .revguard.yaml) must
+	 * not leave migrations behind at the base's place: the team may still
+	 * run them from there, and they would go unchecked.
+	 */
+	if (o->base != NULL && base.kind == PLACE_DIRS &&
+	    !(head.kind == PLACE_DIRS && same_dirs(&head.dirs, &base.dirs))) {
+		if (left_behind(o, &base, &head, &moved, err, errlen) == -1)
+			goto done;
+		if (moved.migrations > 0) {
+			rv = verdict(res, JUDGE_REFUSED, xasprintf("this commit "
+			    "moves the check away from %s (from %s), where %zu "
+			    "migration%s would be left unchecked; move them in "
+			    "the same push, or keep the location",
+			    moved.dirs.items[0], place_name(&base),
+			    moved.migrations, moved.migrations == 1 ? "" :
+			    "s"));
 			goto done;
 		}
 	}

@@ -101,16 +101,17 @@ printf 'alembic_ini: backend/alembic.ini\n' >sub/.revguard.yaml
 commit_all sub "name the project"
 push sub origin main
 expect "a .revguard.yaml naming alembic_ini is accepted" 0 "main -> main"
-mkdir -p sub/tools && cp sub/backend/alembic.ini sub/tools/alembic.ini
-sed -i 's|%(here)s/migrations|%(here)s/empty|' sub/tools/alembic.ini
-mkdir -p sub/tools/empty/versions && touch sub/tools/empty/versions/.keep
+# A decoy: another project with one clean migration.
+mkdir -p sub/tools/migrations/versions
+cp sub/backend/alembic.ini sub/tools/alembic.ini
+add_migration sub/tools "$(rand_id)" "" decoy
 printf 'alembic_ini: tools/alembic.ini\n' >sub/.revguard.yaml
 h=$(head_of sub/backend)
 add_migration sub/backend c1c2c3c4c5c6 "$h" x
 commit_all sub "point the guard at an empty project, add a bad ID"
 push sub origin main
 expect "a pushed .revguard.yaml cannot point the guard at a decoy" 1 \
-    "moves the check away from backend/migrations/versions, where 7 migrations would be left unchecked"
+    "moves the check away from backend/migrations/versions (from backend/alembic.ini), where 7 migrations would be left unchecked"
 git_quiet -C sub reset -q --hard HEAD~1
 # Moving the migrations with the file that says where they are is fine,
 # and everything at the new place is judged as new.
