@@ -53,8 +53,8 @@
 #define DAEMON_HOOK_MARGIN_MS	250
 /* After shutdown_timeout: time to deliver the last error frames. */
 #define DAEMON_STOP_GRACE_MS	1000
-/* Log one line per this many dropped connections. */
-#define DAEMON_DROP_LOG_EVERY	100
+/* At most one line this often about dropped connections. */
+#define DAEMON_DROP_LOG_MS	10000
 /* Parsed migrations kept across pushes (a few hundred bytes each). */
 #define DAEMON_CACHE_ENTRIES	200000
 /* Versions-directory listings kept across pushes. */
@@ -107,6 +107,7 @@ struct job {
 	const int		*aborting;	/* the daemon's, atomic */
 	int			 cancelled;	/* atomic: nobody waits */
 	enum job_detach		 detached;
+	long long		 detached_ms;
 	enum proto_unavailable	 on_unavailable;
 	char			 limit[128];	/* what deadline_ms is */
 	json_t			*request;
@@ -134,7 +135,8 @@ struct daemon {
 	int			 fd_cap;	/* connections the fds allow */
 	struct peer		*peers;
 	size_t			 npeers;
-	unsigned long		 dropped;
+	unsigned long		 dropped, dropped_logged;
+	long long		 drop_log_ms;
 	int			 inflight;
 	int			 stopping;
 	int			 aborting;	/* atomic: stop every check */
@@ -481,13 +483,22 @@ refuse_fd(evutil_socket_t fd, const char *msg)
 	evutil_closesocket(fd);
 }
 
+/* Counts a dropped or refused connection; logs now and then, not each. */
 static void
 note_dropped(struct daemon *d, const char *what)
 {
-	if (d->dropped++ % DAEMON_DROP_LOG_EVERY == 0)
-		log_warnx("%s (%lu so far; daemon.max_connections %d)", what,
-		    d->dropped, d->fd_cap < d->cfg->cfg.daemon.max_connections ?
-		    d->fd_cap : d->cfg->cfg.daemon.max_connections);
+	long long	 now = now_ms();
+
+	d->dropped++;
+	if (d->drop_log_ms != 0 && now - d->drop_log_ms < DAEMON_DROP_LOG_MS)
+		return;
+	log_warnx("%s: %lu connections dropped or refused in %lld s "
+	    "(daemon.max_connections %d)", what, d->dropped -
+	    d->dropped_logged, d->drop_log_ms ? (now - d->drop_log_ms) /
+	    1000 : 0, d->fd_cap < d->cfg->cfg.daemon.max_connections ?
+	    d->fd_cap : d->cfg->cfg.daemon.max_connections);
+	d->drop_log_ms = now;
+	d->dropped_logged = d->dropped;
 }
 
 /*
@@ -562,6 +573,7 @@ conn_deadline(evutil_socket_t fd, short what, void *arg)
 		    "%s and was stopped", job->limit);
 	}
 	d->timeouts++;
+	job->detached_ms = now_ms();
 	job->conn = NULL;
 	c->job = NULL;
 	c->outcome = xasprintf("%s: not checked: %s; %s", who, msg,
@@ -849,8 +861,7 @@ on_done(evutil_socket_t fd, short what, void *arg)
 			else
 				log_info("%s: worker freed %lld ms after the "
 				    "deadline; the check's result was "
-				    "discarded", who, now - (job->detached ==
-				    JOB_SHUTDOWN ? now : job->deadline_ms));
+				    "discarded", who, now - job->detached_ms);
 		}
 		job_free(job);
 	}
