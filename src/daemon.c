@@ -13,7 +13,9 @@
  * frame at once, so the hook applies on_unavailable; the log records the
  * answer the pusher got, once it was delivered.  Connections are capped
  * (max_connections); when full, the oldest connection still sending its
- * request, from the peer (uid) with most such connections, is dropped.
+ * request, of the client process with most such connections, is dropped
+ * for a newcomer from another process; that process's own newcomers are
+ * refused.  So one client cannot keep a hook out.
  */
 #include "config.h"
 
@@ -51,8 +53,8 @@
 #define DAEMON_HOOK_MARGIN_MS	250
 /* After shutdown_timeout: time to deliver the last error frames. */
 #define DAEMON_STOP_GRACE_MS	1000
-/* Log one line per this many dropped connections. */
-#define DAEMON_DROP_LOG_EVERY	100
+/* At most one line this often about dropped connections. */
+#define DAEMON_DROP_LOG_MS	10000
 /* Parsed migrations kept across pushes (a few hundred bytes each). */
 #define DAEMON_CACHE_ENTRIES	200000
 /* Versions-directory listings kept across pushes. */
@@ -72,7 +74,7 @@ struct conn {
 	struct job		*job;		/* in flight */
 	struct event		*deadline;	/* of the current phase */
 	long long		 accepted_ms;
-	uid_t			 uid;		/* the peer, for fairness */
+	pid_t			 pid;		/* the peer, for fairness */
 	int			 reading;	/* counted in peers[] */
 	int			 have_header;
 	struct proto_header	 header;
@@ -81,9 +83,9 @@ struct conn {
 	TAILQ_ENTRY(conn)	 entry;		/* oldest first */
 };
 
-/* Connections still sending their request, per peer uid. */
+/* Connections still sending their request, per client process. */
 struct peer {
-	uid_t		 uid;
+	pid_t		 pid;
 	int		 reading;
 };
 
@@ -105,6 +107,7 @@ struct job {
 	const int		*aborting;	/* the daemon's, atomic */
 	int			 cancelled;	/* atomic: nobody waits */
 	enum job_detach		 detached;
+	long long		 detached_ms;
 	enum proto_unavailable	 on_unavailable;
 	char			 limit[128];	/* what deadline_ms is */
 	json_t			*request;
@@ -132,7 +135,8 @@ struct daemon {
 	int			 fd_cap;	/* connections the fds allow */
 	struct peer		*peers;
 	size_t			 npeers;
-	unsigned long		 dropped;
+	unsigned long		 dropped, dropped_logged;
+	long long		 drop_log_ms;
 	int			 inflight;
 	int			 stopping;
 	int			 aborting;	/* atomic: stop every check */
@@ -352,23 +356,25 @@ unavailable_effect(enum proto_unavailable u)
 }
 
 /* Counts connections still sending their request, per peer. */
-static void
-peer_reading(struct daemon *d, uid_t uid, int delta)
+static int
+peer_reading(struct daemon *d, pid_t pid, int delta)
 {
 	struct peer	*p;
 	size_t		 i;
 
 	for (i = 0; i < d->npeers; i++)
-		if (d->peers[i].uid == uid) {
-			d->peers[i].reading += delta;
-			return;
+		if (d->peers[i].pid == pid) {
+			if ((d->peers[i].reading += delta) <= 0)
+				d->peers[i] = d->peers[--d->npeers];
+			return 0;
 		}
 	if (delta < 0 || (p = reallocarray(d->peers, d->npeers + 1,
 	    sizeof(*p))) == NULL)
-		return;
+		return -1;
 	d->peers = p;
-	p[d->npeers].uid = uid;
+	p[d->npeers].pid = pid;
 	p[d->npeers++].reading = delta;
+	return 0;
 }
 
 static void
@@ -376,7 +382,7 @@ conn_not_reading(struct conn *c)
 {
 	if (c->reading) {
 		c->reading = 0;
-		peer_reading(c->d, c->uid, -1);
+		(void)peer_reading(c->d, c->pid, -1);
 	}
 }
 
@@ -477,38 +483,47 @@ refuse_fd(evutil_socket_t fd, const char *msg)
 	evutil_closesocket(fd);
 }
 
+/* Counts a dropped or refused connection; logs now and then, not each. */
 static void
 note_dropped(struct daemon *d, const char *what)
 {
-	if (d->dropped++ % DAEMON_DROP_LOG_EVERY == 0)
-		log_warnx("%s (%lu so far; daemon.max_connections %d)", what,
-		    d->dropped, d->fd_cap < d->cfg->cfg.daemon.max_connections ?
-		    d->fd_cap : d->cfg->cfg.daemon.max_connections);
+	long long	 now = now_ms();
+
+	d->dropped++;
+	if (d->drop_log_ms != 0 && now - d->drop_log_ms < DAEMON_DROP_LOG_MS)
+		return;
+	log_warnx("%s: %lu connections dropped or refused in %lld s "
+	    "(daemon.max_connections %d)", what, d->dropped -
+	    d->dropped_logged, d->drop_log_ms ? (now - d->drop_log_ms) /
+	    1000 : 0, d->fd_cap < d->cfg->cfg.daemon.max_connections ?
+	    d->fd_cap : d->cfg->cfg.daemon.max_connections);
+	d->drop_log_ms = now;
+	d->dropped_logged = d->dropped;
 }
 
 /*
- * Makes room: drops the oldest connection still sending its request, of
- * the peer with most such connections.  -1 when every connection is a
- * request being checked or answered.
+ * Makes room for a newcomer from process pid (0: none): drops the oldest
+ * connection still sending its request, of the peer with most such
+ * connections, unless that peer is the newcomer's.  -1 when nothing was
+ * dropped: every connection is a request being checked or answered, or
+ * the newcomer's process is the one holding most.
  */
 static int
-conn_evict(struct daemon *d)
+conn_evict(struct daemon *d, pid_t pid)
 {
 	struct conn	*c;
 	char		 msg[256];
 	size_t		 i, most = 0;
-	int		 found = 0;
 
-	for (i = 0; i < d->npeers; i++)
-		if (d->peers[i].reading > 0 && (!found ||
-		    d->peers[i].reading > d->peers[most].reading)) {
+	if (d->npeers == 0)
+		return -1;
+	for (i = 1; i < d->npeers; i++)
+		if (d->peers[i].reading > d->peers[most].reading)
 			most = i;
-			found = 1;
-		}
-	if (!found)
+	if (pid != 0 && d->peers[most].pid == pid)
 		return -1;
 	TAILQ_FOREACH(c, &d->conns, entry)
-		if (c->reading && c->uid == d->peers[most].uid)
+		if (c->reading && c->pid == d->peers[most].pid)
 			break;
 	if (c == NULL)
 		return -1;
@@ -516,7 +531,7 @@ conn_evict(struct daemon *d)
 	    "daemon.max_connections and this connection sent no complete "
 	    "request in %lld ms", now_ms() - c->accepted_ms);
 	note_dropped(d, "dropped the oldest connection still sending its "
-	    "request, of the peer with most of them");
+	    "request, of the client process with most of them");
 	send_error_now(bufferevent_getfd(c->bev), msg);
 	conn_close(c, "dropped for a new connection");
 	return 0;
@@ -558,6 +573,7 @@ conn_deadline(evutil_socket_t fd, short what, void *arg)
 		    "%s and was stopped", job->limit);
 	}
 	d->timeouts++;
+	job->detached_ms = now_ms();
 	job->conn = NULL;
 	c->job = NULL;
 	c->outcome = xasprintf("%s: not checked: %s; %s", who, msg,
@@ -664,6 +680,10 @@ conn_read(struct bufferevent *bev, void *arg)
 	job->queued_ms = now;
 	job_set_deadline(job, cfg, now);
 	c->job = job;
+	job_who(job, msg, sizeof(msg));
+	log_debug("connection %llu: request for %s, deadline in %lld ms: %s",
+	    (unsigned long long)c->id, msg, job->deadline_ms - now,
+	    job->limit);
 	conn_not_reading(c);
 	bufferevent_disable(bev, EV_READ);
 	conn_arm(c, job->deadline_ms - now);
@@ -715,16 +735,19 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	socklen_t		 credlen = sizeof(cred);
 	struct conn		*c;
 	char			 msg[256];
+	pid_t			 pid;
 
 	(void)l;
 	(void)sa;
 	(void)salen;
-	if (d->nconns >= max_conns(d) && conn_evict(d) == -1) {
-		snprintf(msg, sizeof(msg), "the daemon is busy: %d requests "
-		    "are being checked or answered (daemon.max_connections); "
+	pid = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == 0 ?
+	    cred.pid : 0;
+	if (d->nconns >= max_conns(d) && conn_evict(d, pid) == -1) {
+		snprintf(msg, sizeof(msg), "the daemon is busy: %d "
+		    "connections (daemon.max_connections), and this client "
+		    "process holds the most that are still sending a request; "
 		    "try again", d->nconns);
-		note_dropped(d, "refused a connection: every connection is a "
-		    "request in progress");
+		note_dropped(d, "refused a connection: the daemon is full");
 		refuse_fd(fd, msg);
 		return;
 	}
@@ -735,8 +758,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	c->id = ++d->next_id;
 	c->d = d;
 	c->accepted_ms = now_ms();
-	c->uid = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
-	    &credlen) == 0 ? cred.uid : (uid_t)-1;
+	c->pid = pid;
 	c->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->deadline = evtimer_new(d->base, conn_deadline, c);
 	if (c->bev == NULL || c->deadline == NULL) {
@@ -751,8 +773,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	}
 	TAILQ_INSERT_TAIL(&d->conns, c, entry);
 	d->nconns++;
-	c->reading = 1;
-	peer_reading(d, c->uid, 1);
+	c->reading = peer_reading(d, c->pid, 1) == 0;
 	bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
 	/* The whole request, not each read, must arrive in time. */
 	conn_arm(c, cfg->daemon.client_timeout_ms);
@@ -783,7 +804,7 @@ on_accept_error(struct evconnlistener *l, void *arg)
 
 	log_warnx("accept: %s", evutil_socket_error_to_string(e));
 	if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
-		(void)conn_evict(d);
+		(void)conn_evict(d, 0);
 		evconnlistener_disable(l);
 		evtimer_add(d->ev_accept_again, &tv);
 	}
@@ -817,11 +838,16 @@ on_done(evutil_socket_t fd, short what, void *arg)
 				d->accepted++;
 			else if (job->outcome == 1)
 				d->rejected++;
+			else if (now >= job->deadline_ms)
+				d->timeouts++;
 			else
 				d->errors++;
 			c->job = NULL;
-			c->outcome = xasprintf("%s (%lld ms)", job->summary,
-			    now - job->queued_ms);
+			/* An error frame leaves the decision to the hook. */
+			c->outcome = xasprintf("%s (%lld ms)%s%s", job->summary,
+			    now - job->queued_ms, job->outcome == 2 ? "; " : "",
+			    job->outcome == 2 ? unavailable_effect(
+			    job->on_unavailable) : "");
 			conn_send_and_close(c, job->reply, job->reply_len);
 		} else {
 			/* The pusher was answered already (or left): the
@@ -835,8 +861,7 @@ on_done(evutil_socket_t fd, short what, void *arg)
 			else
 				log_info("%s: worker freed %lld ms after the "
 				    "deadline; the check's result was "
-				    "discarded", who, now - (job->detached ==
-				    JOB_SHUTDOWN ? now : job->deadline_ms));
+				    "discarded", who, now - job->detached_ms);
 		}
 		job_free(job);
 	}

@@ -232,11 +232,15 @@ ask_daemon(const struct config *cfg, const struct push_request *req,
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 &&
-	    errno != EINPROGRESS && errno != EAGAIN) {
-		snprintf(err, errlen, "cannot connect to %s: %s", sock_path,
-		    strerror(errno));
-		goto done;
+	/* EAGAIN: the daemon's backlog is full; nothing was queued. */
+	while (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 &&
+	    errno != EINPROGRESS) {
+		if (errno != EAGAIN || now_ms() >= deadline) {
+			snprintf(err, errlen, "cannot connect to %s: %s",
+			    sock_path, strerror(errno));
+			goto done;
+		}
+		(void)poll(NULL, 0, 10);
 	}
 	sent.timeout_ms = (int)(deadline - now_ms());
 	if (sent.timeout_ms < 1)
