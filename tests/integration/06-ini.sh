@@ -4,6 +4,10 @@
 # generated and mutated files, then real pushes through revguardd that
 # try to show revguard another versions directory than Alembic's.
 . "$(dirname "$0")/lib.sh"
+corpus=
+if [ -n "${INI_CORPUS:-}" ]; then
+	corpus="--corpus $(cd "$INI_CORPUS" && pwd)" || exit 1
+fi
 cd "$T" || exit 1
 mkdir -p srv
 
@@ -13,8 +17,6 @@ if ! "$PYTHON" -c 'import alembic' 2>/dev/null; then
 	echo "1..1"
 	exit 1
 fi
-corpus=
-[ -n "${INI_CORPUS:-}" ] && corpus="--corpus $INI_CORPUS"
 # shellcheck disable=SC2086
 if PYTHONUTF8=1 "$PYTHON" "$top_srcdir/tests/ini_differential.py" \
     --probe "$top_builddir/tests/ini_probe" --seed "${INI_SEED:-6}" \
