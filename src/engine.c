@@ -339,7 +339,7 @@ engine_check(const struct engine_opts *o, const struct source_ops *ops,
 {
 	struct rules_input	 in;
 	struct docs		 docs = { NULL, 0, 0 };
-	size_t			 i;
+	size_t			 i, found = 0;
 	int			 rv = -1;
 
 	memset(r, 0, sizeof(*r));
@@ -348,10 +348,23 @@ engine_check(const struct engine_opts *o, const struct source_ops *ops,
 	if (engine_versions_dirs(o, ops, ctx, &r->versions_dirs, err,
 	    errlen) != 0)
 		return -1;
-	for (i = 0; i < r->versions_dirs.len; i++)
+	/* Alembic skips version_locations that do not exist; only when
+	 * none does is there nothing to check. */
+	for (i = 0; i < r->versions_dirs.len; i++) {
 		if (read_versions_dir(o, ops, ctx, r->versions_dirs.items[i],
-		    r, err, errlen) == -1)
+		    r, err, errlen) == 0) {
+			found++;
+			continue;
+		}
+		if (!r->no_versions_dir)
 			return -1;
+		r->no_versions_dir = 0;
+	}
+	if (found == 0 && r->versions_dirs.len > 0) {
+		r->no_versions_dir = 1;	/* err names the last one */
+		return -1;
+	}
+	err[0] = '\0';
 	if (graph_build(&r->graph, r->migrations, r->n) == -1) {
 		snprintf(err, errlen, "out of memory building the graph");
 		return -1;

@@ -495,7 +495,7 @@ judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
 	    errlen) == -1) {
 		if (!res->check.no_versions_dir)
 			goto done;
-		/* Some of the directories exist: Alembic would stop here. */
+		/* None exists after all (a work tree changing under us). */
 		engine_result_free(&res->check);
 		rv = verdict(res, JUDGE_REFUSED, xasprintf("%s (named by "
 		    "%s)", err, place_name(&head)));
