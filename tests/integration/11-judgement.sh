@@ -197,6 +197,15 @@ expect "a second run keeps the IDs it already listed" 0 "lists 1 revision ID (0 
 rg baseline --repo bl
 expect "baseline reads the work tree only" 2 "baseline reads the work tree"
 
+# --- version_locations that do not exist are skipped, as Alembic does ----
+gen repo vl --count 4 --seed 67 >/dev/null
+printf '[alembic]\nscript_location = %%(here)s/migrations\nversion_locations = %%(here)s/migrations/versions %%(here)s/later\n' >vl/alembic.ini
+h=$(head_of vl)
+add_migration vl a1b2c3d4e5f6 "$h" bad
+rg check --worktree vl
+expect "a missing version_locations entry is skipped; the rest is checked" 1 \
+    "error[placeholder-id]: revision \`a1b2c3d4e5f6\`"
+
 # --- revguard doctor ------------------------------------------------------
 rg doctor --repo srv/unborn.git --config /dev/null
 expect "doctor names the unborn HEAD and the missing daemon is not hidden" 1 \
