@@ -56,9 +56,10 @@ read_updates(FILE *in, struct push_request *req, char *err, size_t errlen)
 	while (fgets(line, sizeof(line), in) != NULL) {
 		n++;
 		if (strchr(line, '\n') == NULL && !feof(in)) {
-			snprintf(err, errlen, "ref update line %d is too long",
-			    n);
-			return -1;
+			snprintf(err, errlen, "ref update line %d is longer "
+			    "than %d bytes, the most revguard reads", n,
+			    HOOK_MAX_LINE - 2);
+			return HOOK_OVER_LIMIT;
 		}
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '\0')
@@ -70,6 +71,12 @@ read_updates(FILE *in, struct push_request *req, char *err, size_t errlen)
 			snprintf(err, errlen, "malformed ref update line %d",
 			    n);
 			return -1;
+		}
+		if (strlen(ref) > PROTO_MAX_FIELD) {
+			snprintf(err, errlen, "ref update line %d names a ref "
+			    "longer than %d bytes, the most revguard checks", n,
+			    PROTO_MAX_FIELD);
+			return HOOK_OVER_LIMIT;
 		}
 		if (req->nupdates >= HOOK_MAX_UPDATES) {
 			snprintf(err, errlen, "this push updates more than "
@@ -131,7 +138,10 @@ read_environment(struct push_request *req, char *err, size_t errlen)
 		count = strtol(v, NULL, 10);
 		for (i = 0; i < count && i < 100; i++) {
 			snprintf(name, sizeof(name), "GIT_PUSH_OPTION_%ld", i);
+			/* Informational: one the daemon would refuse is
+			 * left out rather than failing the check. */
 			if ((v = getenv(name)) != NULL &&
+			    strlen(v) <= PROTO_MAX_FIELD &&
 			    strvec_push(&req->push_options, v) == -1)
 				return -1;
 		}

@@ -12,7 +12,6 @@
 #include "revguard/jsonutil.h"
 #include "revguard/proto.h"
 
-#define PROTO_MAX_FIELD		4096
 
 void
 proto_header_encode(uint8_t out[PROTO_HEADER_LEN], enum proto_type type,
@@ -292,7 +291,8 @@ proto_request_from_json(json_t *j, struct push_request *r, char *err,
 		    strncmp(ref, "refs/", 5) != 0 ||
 		    strlen(ref) > PROTO_MAX_FIELD) {
 			snprintf(err, errlen, "updates[%zu] must have `old` and "
-			    "`new` object IDs and a `ref` under refs/", i);
+			    "`new` object IDs and a `ref` under refs/ of at "
+			    "most %d bytes", i, PROTO_MAX_FIELD);
 			return -1;
 		}
 		if (proto_add_update(r, o, n, ref) == -1) {

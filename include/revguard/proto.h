@@ -18,6 +18,8 @@
 #define PROTO_VERSION		1
 #define PROTO_HEADER_LEN	12
 #define PROTO_DEFAULT_MAX	(8u << 20)
+/* Longest string field (a ref name, a path) in a request. */
+#define PROTO_MAX_FIELD		4096
 /* Ref updates in one request: git pushes of more are refused. */
 #define PROTO_MAX_UPDATES	10000
 /* The longest timeout_ms a hook may send (one day). */

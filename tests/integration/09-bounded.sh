@@ -136,7 +136,7 @@ if [ ! -e d2.sock ]; then ok "the stopped daemon removed its own socket"; else n
 printf 'daemon:\n  client_timeout: 4s\n' >d3.yaml  # max_connections: 512 by default
 start_daemon d3 -f "$T/d3.yaml"
 bare_repo srv/busy.git --socket "$T/d3.sock"
-"$PYTHON" - "$T/d3.sock" 1100 2 12 "$T/flood.status" >flood.json 2>flood.err <<'PY' &
+"$PYTHON" - "$T/d3.sock" 1100 2 10 "$T/flood.status" >flood.json 2>flood.err <<'PY' &
 # Opens N connections that each send one byte of a request every PERIOD
 # seconds (never completing it), reopening any the daemon drops, for
 # DURATION seconds; writes "full" to STATUS once N were opened; prints
@@ -168,7 +168,7 @@ def classify(buf):
 while time.time() - start < duration:
     now = time.time()
     tries = 0
-    while len(conns) < n and tries < 200:
+    while len(conns) < n and tries < 50:
         tries += 1
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.setblocking(False)
