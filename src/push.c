@@ -233,12 +233,11 @@ check_ref(struct ref_check *rc, const struct push_update *u)
 		goto done;
 	}
 	/* The fast path: nothing under the versions directories changed. */
-	for (i = 0; base != NULL && i < dirs.len; i++) {
-		odb_snapshot_path_id(head, dirs.items[i], a);
-		odb_snapshot_path_id(base, dirs.items[i], b);
-		if (strcmp(a, b) == 0)
-			same++;
-	}
+	for (i = 0; base != NULL && i < dirs.len; i++)
+		if (odb_snapshot_path_id(head, dirs.items[i], a) == 0 &&
+		    odb_snapshot_path_id(base, dirs.items[i], b) == 0 &&
+		    strcmp(a, b) == 0)
+			same++;	/* a corrupt tree is never "unchanged" */
 	if (base != NULL && same == dirs.len) {
 		rv = add_ref(rc->res, u->ref, PUSH_ACCEPT,
 		    "versions directory unchanged");

@@ -49,7 +49,8 @@ void		 odb_set_tree_cache(struct odb *o, struct odb_tree_cache *c);
 struct odb_snapshot *odb_snapshot_open(struct odb *, const char *rev,
 		    char oid[ODB_OID_HEXMAX + 1], char *err, size_t errlen);
 void		 odb_snapshot_free(struct odb_snapshot *);
-/* Hex ID of the tree or blob at path, "" when absent; -1 on error. */
+/* Hex ID of the tree or blob at path, "" when absent; -1 when a tree on
+ * the way cannot be read (corrupt). */
 int		 odb_snapshot_path_id(struct odb_snapshot *, const char *path,
 		    char id[ODB_OID_HEXMAX + 1]);
 
