@@ -638,30 +638,27 @@ done:
 }
 
 static int
-is_new_diag(const struct diag *d, const struct strvec *new_revs,
-    const struct strvec *new_paths)
+is_new_diag(const struct diag *d, const struct strset *new_revs,
+    const struct strset *new_paths)
 {
 	size_t	 i;
 
 	for (i = 0; i < d->revisions.len; i++)
-		if (strvec_contains(new_revs, d->revisions.items[i]))
+		if (strset_has(new_revs, d->revisions.items[i]))
 			return 1;
 	return d->revisions.len == 0 && (d->path == NULL ||
-	    strvec_contains(new_paths, d->path));
+	    strset_has(new_paths, d->path));
 }
 
 static int
-all_baselined(const struct diag *d, const struct strvec *baseline,
-    const struct strvec *extra)
+all_baselined(const struct diag *d, const struct strset *baseline)
 {
 	size_t	 i;
 
 	if (d->revisions.len == 0)
 		return 0;
 	for (i = 0; i < d->revisions.len; i++)
-		if (!strvec_contains(baseline, d->revisions.items[i]) &&
-		    (extra == NULL || !strvec_contains(extra,
-		    d->revisions.items[i])))
+		if (!strset_has(baseline, d->revisions.items[i]))
 			return 0;
 	return 1;
 }
@@ -670,25 +667,37 @@ int
 rules_settle(const struct policy *p, const struct rules_input *in,
     struct diag_list *l)
 {
-	struct strvec	 new_revs = STRVEC_INIT;
+	/* Sets, not strvec searches: each is asked once per migration or
+	 * revision, which made a 100,000-migration push quadratic. */
+	struct strset	 new_revs = STRSET_INIT, new_paths = STRSET_INIT;
+	struct strset	 baseline = STRSET_INIT;
 	struct diag	*d;
 	size_t		 i, keep = 0;
+	int		 rv = -1;
 
+	if (strset_init(&baseline, p->baseline.len + (in->extra_baseline ?
+	    in->extra_baseline->len : 0)) == -1 ||
+	    strset_add_all(&baseline, &p->baseline) == -1 ||
+	    strset_add_all(&baseline, in->extra_baseline) == -1)
+		goto done;
 	if (in->new_paths != NULL) {
+		if (strset_init(&new_paths, in->new_paths->len) == -1 ||
+		    strset_add_all(&new_paths, in->new_paths) == -1 ||
+		    strset_init(&new_revs, in->n) == -1)
+			goto done;
 		for (i = 0; i < in->n; i++)
-			if (strvec_contains(in->new_paths,
-			    in->migrations[i].path) && strvec_push(&new_revs,
+			if (strset_has(&new_paths, in->migrations[i].path) &&
+			    strset_add(&new_revs,
 			    in->migrations[i].revision) == -1)
-				goto fail;
+				goto done;
 	}
 	for (i = 0; i < l->len; i++) {
 		d = &l->items[i];
 		d->severity = p->severity[d->rule];
-		if (d->severity != RULE_SEV_OFF &&
-		    all_baselined(d, &p->baseline, in->extra_baseline))
+		if (d->severity != RULE_SEV_OFF && all_baselined(d, &baseline))
 			d->severity = RULE_SEV_OFF;
 		if (d->severity == RULE_SEV_ERROR && in->new_paths != NULL &&
-		    !p->strict && !is_new_diag(d, &new_revs, in->new_paths))
+		    !p->strict && !is_new_diag(d, &new_revs, &new_paths))
 			d->severity = RULE_SEV_WARN;
 		if (d->severity == RULE_SEV_OFF) {
 			free(d->path);
@@ -700,10 +709,11 @@ rules_settle(const struct policy *p, const struct rules_input *in,
 		l->items[keep++] = *d;
 	}
 	l->len = keep;
-	strvec_clear(&new_revs);
 	diag_sort(l);
-	return 0;
-fail:
-	strvec_clear(&new_revs);
-	return -1;
+	rv = 0;
+done:
+	strset_clear(&new_revs);
+	strset_clear(&new_paths);
+	strset_clear(&baseline);
+	return rv;
 }
