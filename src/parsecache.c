@@ -276,7 +276,7 @@ struct engine_cache
 parse_cache_ops(struct parse_cache *c)
 {
 	struct engine_cache	 ops = { cache_acquire, cache_release,
-				    cache_store, c };
+				    cache_store, c, c->capacity };
 
 	return ops;
 }
