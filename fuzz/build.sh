@@ -10,10 +10,8 @@ build=${top_builddir:-$top}
 mkdir -p "$out"
 CC=${FUZZ_CC:-clang}
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$top/include -I$build"
-core="$top/src/core/alembic_ini.c $top/src/core/diag.c $top/src/core/glob.c
-$top/src/core/graph.c $top/src/core/hash.c $top/src/core/migration.c $top/src/core/path.c
-$top/src/core/placeholder.c $top/src/core/pytoken.c $top/src/core/rules.c
-$top/src/core/strvec.c"
+# Every file of the pure core, whatever gets added to it.
+core=$(ls "$top"/src/core/*.c)
 pcre=$(pkg-config --cflags --libs libpcre2-8)
 yaml=$(pkg-config --cflags --libs yaml-0.1)
 jansson=$(pkg-config --cflags --libs jansson)
@@ -21,3 +19,5 @@ $CC $flags -o "$out/fuzz_migration" "$top/fuzz/fuzz_migration.c" $core $pcre
 $CC $flags -o "$out/fuzz_alembic_ini" "$top/fuzz/fuzz_alembic_ini.c" $core $pcre
 $CC $flags -o "$out/fuzz_config" "$top/fuzz/fuzz_config.c" "$top/src/config.c" $core $pcre $yaml
 $CC $flags -o "$out/fuzz_proto" "$top/fuzz/fuzz_proto.c" "$top/src/proto.c" "$top/src/jsonutil.c" $core $pcre $jansson
+git2=$(pkg-config --cflags --libs libgit2)
+$CC $flags -o "$out/fuzz_tree" "$top/fuzz/fuzz_tree.c" "$top/src/odb.c" "$top/src/engine.c" $core $pcre $git2 -lpthread

@@ -206,7 +206,12 @@ read_versions_dir(const struct engine_opts *o, const struct source_ops *ops,
 		r->files_read++;
 		r->bytes_read += len;
 		if (migration_parse(path, data, len, &m, &r->diags) == 0) {
-			if (cache != NULL && ents[i].id[0] != '\0')
+			/* Past the cache's capacity, a store would only evict
+			 * (FIFO) this listing's first files before the next
+			 * push asks for them: keep those, skip the rest. */
+			if (cache != NULL && ents[i].id[0] != '\0' &&
+			    (cache->capacity == 0 || r->cache_hits +
+			    r->files_read <= cache->capacity))
 				cache->store(cache->ctx, ents[i].id, &m);
 			if (add_migration(r, &m, NULL) == -1) {
 				migration_clear(&m);

@@ -225,42 +225,59 @@ listing_release(struct odb_tree_cache *c, struct listing *l)
 }
 
 /*
- * Reads tree id straight from the object database and parses git's tree
- * format ("<octal mode> <name>\0<raw id>" repeated) into one allocation
- * of names and one of entries: a thousand-entry tree costs a few hundred
- * microseconds less than going through git_tree.
+ * git's canonical kind of a raw tree-entry mode (canon_mode in git's
+ * cache.h): any 100xxx is a regular file, executable when the owner's
+ * x bit is set, so a legacy 100664 or a crafted 100600 is checked out,
+ * and run by Alembic, as an ordinary file.  Anything that is not a
+ * file, directory or symbolic link is a gitlink, as git treats it.
+ * libgit2's git_tree_entry_filemode differs only on such odd types.
+ */
+static git_filemode_t
+canon_mode(unsigned int raw)
+{
+	switch (raw & 0170000) {
+	case 0100000:
+		return raw & 0100 ? GIT_FILEMODE_BLOB_EXECUTABLE :
+		    GIT_FILEMODE_BLOB;
+	case 0040000:
+		return GIT_FILEMODE_TREE;
+	case 0120000:
+		return GIT_FILEMODE_LINK;
+	default:
+		return GIT_FILEMODE_COMMIT;
+	}
+}
+
+/*
+ * Lists tree id (directory dir, for messages) through libgit2's tree
+ * parser, which checks every length against the object's size: the
+ * bytes are the pusher's.  Names are copied into one allocation so the
+ * listing outlives the repository handle and can be shared by the cache.
  */
 static struct listing *
-listing_read(git_repository *repo, const git_oid *id, char *err,
-    size_t errlen)
+listing_read(git_repository *repo, const git_oid *id, const char *dir,
+    char *err, size_t errlen)
 {
-	git_odb		*db = NULL;
-	git_odb_object	*obj = NULL;
-	struct listing	*l = NULL;
-	const char	*p, *end, *name;
-	size_t		 size, count = 0, namelen;
-	unsigned int	 mode;
-	char		*out;
+	git_tree		*tree = NULL;
+	const git_tree_entry	*te;
+	struct listing		*l = NULL;
+	const char		*name;
+	size_t			 count, size = 0, i, namelen;
+	char			*out, hex[GIT_OID_HEXSZ + 1];
 
-	if (git_repository_odb(&db, repo) < 0 ||
-	    git_odb_read(&obj, db, id) < 0) {
-		char	 hex[GIT_OID_HEXSZ + 1];
+	if (git_tree_lookup(&tree, repo, id) < 0) {
+		const git_error	*e = git_error_last();
 
-		git_err(err, errlen, "cannot read tree", git_oid_tostr(hex,
-		    sizeof(hex), id));
+		snprintf(err, errlen, "cannot read directory `%s` (tree %s): "
+		    "%s", dir[0] != '\0' ? dir : "/", git_oid_tostr(hex,
+		    sizeof(hex), id), e && e->message ? e->message :
+		    "unknown libgit2 error");
 		goto fail;
 	}
-	if (git_odb_object_type(obj) != GIT_OBJECT_TREE) {
-		snprintf(err, errlen, "object is not a tree");
-		goto fail;
-	}
-	p = git_odb_object_data(obj);
-	size = git_odb_object_size(obj);
-	end = p + size;
-	/* Every entry has exactly one NUL: count them first. */
-	for (name = p; (name = memchr(name, '\0', (size_t)(end - name))) !=
-	    NULL; name += 1 + GIT_OID_RAWSZ)
-		count++;
+	count = git_tree_entrycount(tree);
+	for (i = 0; i < count; i++)
+		size += strlen(git_tree_entry_name(git_tree_entry_byindex(tree,
+		    i))) + 1;
 	if ((l = calloc(1, sizeof(*l))) == NULL ||
 	    (l->entries = calloc(count + 1, sizeof(*l->entries))) == NULL ||
 	    (l->names = malloc(size + 1)) == NULL) {
@@ -270,28 +287,19 @@ listing_read(git_repository *repo, const git_oid *id, char *err,
 	l->refs = 1;
 	git_oid_cpy(&l->tree_id, id);
 	out = l->names;
-	while (p < end) {
-		for (mode = 0; p < end && *p >= '0' && *p <= '7'; p++)
-			mode = mode * 8 + (unsigned int)(*p - '0');
-		if (p >= end || *p++ != ' ' ||
-		    (name = memchr(p, '\0', (size_t)(end - p))) == NULL ||
-		    (size_t)(end - name) < 1 + GIT_OID_RAWSZ ||
-		    l->n == count) {
-			snprintf(err, errlen, "corrupt tree object");
-			goto fail;
-		}
-		namelen = (size_t)(name - p);
-		memcpy(out, p, namelen + 1);
-		l->entries[l->n].name = out;
-		l->entries[l->n].mode = (git_filemode_t)mode;
-		git_oid_fromraw(&l->entries[l->n].id,
-		    (const unsigned char *)name + 1);
-		l->n++;
+	for (i = 0; i < count; i++) {
+		te = git_tree_entry_byindex(tree, i);
+		name = git_tree_entry_name(te);
+		namelen = strlen(name);
+		memcpy(out, name, namelen + 1);
+		l->entries[i].name = out;
+		l->entries[i].mode = canon_mode(
+		    (unsigned int)git_tree_entry_filemode_raw(te));
+		git_oid_cpy(&l->entries[i].id, git_tree_entry_id(te));
 		out += namelen + 1;
-		p = name + 1 + GIT_OID_RAWSZ;
 	}
-	git_odb_object_free(obj);
-	git_odb_free(db);
+	l->n = count;
+	git_tree_free(tree);
 	return l;
 fail:
 	if (l != NULL) {
@@ -299,8 +307,7 @@ fail:
 		free(l->names);
 		free(l);
 	}
-	git_odb_object_free(obj);
-	git_odb_free(db);
+	git_tree_free(tree);
 	return NULL;
 }
 
@@ -388,6 +395,7 @@ lookup_dir(struct odb_snapshot *s, const char *dir, struct listing **out,
 	git_tree_entry	*e = NULL;
 	struct listing	*l = NULL;
 	git_oid		 id;
+	int		 rv;
 
 	if (s->cached_dir != NULL && strcmp(s->cached_dir, dir) == 0) {
 		*out = s->cached;
@@ -396,8 +404,14 @@ lookup_dir(struct odb_snapshot *s, const char *dir, struct listing **out,
 	if (dir[0] == '\0')
 		git_oid_cpy(&id, git_tree_id(s->root));
 	else {
-		if (git_tree_entry_bypath(&e, s->root, dir) < 0)
-			return 1;
+		if ((rv = git_tree_entry_bypath(&e, s->root, dir)) < 0) {
+			if (rv == GIT_ENOTFOUND)
+				return 1;
+			/* A tree on the way is corrupt: say so, never
+			 * "absent", which could pass a push unchecked. */
+			git_err(err, errlen, "cannot read directory", dir);
+			return -1;
+		}
 		if (git_tree_entry_type(e) != GIT_OBJECT_TREE) {
 			git_tree_entry_free(e);
 			return 1;
@@ -408,7 +422,8 @@ lookup_dir(struct odb_snapshot *s, const char *dir, struct listing **out,
 	if (s->cache != NULL)
 		l = cache_get(s->cache, &id);
 	if (l == NULL) {
-		if ((l = listing_read(s->repo, &id, err, errlen)) == NULL)
+		if ((l = listing_read(s->repo, &id, dir, err, errlen)) ==
+		    NULL)
 			return -1;
 		if (s->cache != NULL)
 			cache_put(s->cache, l);
@@ -419,25 +434,6 @@ lookup_dir(struct odb_snapshot *s, const char *dir, struct listing **out,
 	s->cached_dir = strdup(dir);
 	*out = l;
 	return 0;
-}
-
-/* git's tree order: names compare as bytes, a tree's as if it ended in
- * '/'. */
-static int
-git_order(const struct listing_entry *a, const struct listing_entry *b)
-{
-	const unsigned char	*x = (const unsigned char *)a->name;
-	const unsigned char	*y = (const unsigned char *)b->name;
-	unsigned int		 cx, cy;
-
-	while (*x != '\0' && *x == *y) {
-		x++;
-		y++;
-	}
-	cx = *x != '\0' ? *x : a->mode == GIT_FILEMODE_TREE ? '/' : 0;
-	cy = *y != '\0' ? *y : b->mode == GIT_FILEMODE_TREE ? '/' : 0;
-	/* Names hold no '/', so equal here means same name, same kind. */
-	return cx == cy ? 0 : cx < cy ? -1 : 1;
 }
 
 static const struct listing_entry *
@@ -555,14 +551,15 @@ odb_snapshot_path_id(struct odb_snapshot *s, const char *path,
     char id[ODB_OID_HEXMAX + 1])
 {
 	git_tree_entry	*e = NULL;
+	int		 rv;
 
 	id[0] = '\0';
 	if (path[0] == '\0') {
 		git_oid_tostr(id, ODB_OID_HEXMAX + 1, git_tree_id(s->root));
 		return 0;
 	}
-	if (git_tree_entry_bypath(&e, s->root, path) < 0)
-		return 0;
+	if ((rv = git_tree_entry_bypath(&e, s->root, path)) < 0)
+		return rv == GIT_ENOTFOUND ? 0 : -1;	/* -1: corrupt tree */
 	git_oid_tostr(id, ODB_OID_HEXMAX + 1, git_tree_entry_id(e));
 	git_tree_entry_free(e);
 	return 0;
@@ -580,43 +577,6 @@ odb_default_branch(struct odb *o)
 		out = strdup(git_reference_symbolic_target(head));
 	git_reference_free(head);
 	return out;
-}
-
-int
-odb_snapshot_changed(struct odb_snapshot *base, struct odb_snapshot *head,
-    const char *dir, struct strvec *changed, char *err, size_t errlen)
-{
-	const struct listing_entry	*e, *old;
-	struct listing			*bl = NULL, *hl;
-	size_t				 i, j;
-	char				*path;
-	int				 rv;
-
-	/* Both listings stay cached in their snapshots for the reads after. */
-	if ((rv = lookup_dir(head, dir, &hl, err, errlen)) != 0)
-		return rv == 1 ? 0 : -1;
-	if ((rv = lookup_dir(base, dir, &bl, err, errlen)) == -1)
-		return -1;
-	if (rv == 1)
-		bl = NULL;
-	/* Both listings are in git's order: walk them side by side. */
-	for (i = 0, j = 0; i < hl->n; i++) {
-		e = &hl->entries[i];
-		while (bl != NULL && j < bl->n &&
-		    git_order(&bl->entries[j], e) < 0)
-			j++;
-		old = bl != NULL && j < bl->n &&
-		    git_order(&bl->entries[j], e) == 0 ? &bl->entries[j] : NULL;
-		if (old != NULL && git_oid_equal(&old->id, &e->id) &&
-		    old->mode == e->mode)
-			continue;
-		if ((path = path_join(dir, e->name)) == NULL ||
-		    strvec_push_owned(changed, path) == -1) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-	}
-	return 0;
 }
 
 static int

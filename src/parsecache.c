@@ -29,7 +29,8 @@ struct entry {
 	char			 id[SOURCE_ID_MAX + 1];
 	struct entry		*next;		/* bucket chain */
 	int			 refs;		/* the cache's own counts one */
-	char			 arena[];
+	/* Pointer arrays come first in the arena: align it for them. */
+	_Alignas(char *) char	 arena[];
 };
 
 struct parse_cache {
@@ -94,9 +95,9 @@ str_size(const char *s)
 }
 
 static size_t
-vec_size(const struct strvec *v)
+vec_strings_size(const struct strvec *v)
 {
-	size_t	 i, n = v->len * sizeof(char *);
+	size_t	 i, n = 0;
 
 	for (i = 0; i < v->len; i++)
 		n += strlen(v->items[i]) + 1;
@@ -118,8 +119,10 @@ put_str(char **at, const char *s)
 	return out;
 }
 
+/* Copies src's pointer array to *ptrs and its strings to *strs. */
 static void
-put_vec(char **at, struct strvec *dst, const struct strvec *src)
+put_vec(char ***ptrs, char **strs, struct strvec *dst,
+    const struct strvec *src)
 {
 	size_t	 i;
 
@@ -127,10 +130,10 @@ put_vec(char **at, struct strvec *dst, const struct strvec *src)
 	dst->items = NULL;
 	if (src->len == 0)
 		return;
-	dst->items = (char **)(void *)*at;
-	*at += src->len * sizeof(char *);
+	dst->items = *ptrs;
+	*ptrs += src->len;
 	for (i = 0; i < src->len; i++)
-		dst->items[i] = put_str(at, src->items[i]);
+		dst->items[i] = put_str(strs, src->items[i]);
 }
 
 /* A new entry holding a packed copy of m. */
@@ -138,26 +141,36 @@ static struct entry *
 entry_new(const char *id, const struct migration *m)
 {
 	struct entry	*e;
-	size_t		 size;
-	char		*at;
+	size_t		 nptrs, size;
+	char		**ptrs, *strs;
 
-	/* Pointer arrays first, so they stay aligned. */
-	size = vec_size(&m->down_revisions) + vec_size(&m->branch_labels) +
-	    vec_size(&m->depends_on) + vec_size(&m->header_revises) +
+	/*
+	 * Every pointer array first, all together, so each one is aligned
+	 * (a string between two arrays would misalign the second); then
+	 * the strings.
+	 */
+	nptrs = m->down_revisions.len + m->branch_labels.len +
+	    m->depends_on.len + m->header_revises.len;
+	size = nptrs * sizeof(char *) +
+	    vec_strings_size(&m->down_revisions) +
+	    vec_strings_size(&m->branch_labels) +
+	    vec_strings_size(&m->depends_on) +
+	    vec_strings_size(&m->header_revises) +
 	    str_size(m->path) + str_size(m->revision) +
 	    str_size(m->header_revision) + str_size(m->create_date);
 	if ((e = calloc(1, sizeof(*e) + size)) == NULL)
 		return NULL;
 	e->m = *m;
-	at = e->arena;
-	put_vec(&at, &e->m.down_revisions, &m->down_revisions);
-	put_vec(&at, &e->m.branch_labels, &m->branch_labels);
-	put_vec(&at, &e->m.depends_on, &m->depends_on);
-	put_vec(&at, &e->m.header_revises, &m->header_revises);
-	e->m.path = put_str(&at, m->path);
-	e->m.revision = put_str(&at, m->revision);
-	e->m.header_revision = put_str(&at, m->header_revision);
-	e->m.create_date = put_str(&at, m->create_date);
+	ptrs = (char **)(void *)e->arena;
+	strs = e->arena + nptrs * sizeof(char *);
+	put_vec(&ptrs, &strs, &e->m.down_revisions, &m->down_revisions);
+	put_vec(&ptrs, &strs, &e->m.branch_labels, &m->branch_labels);
+	put_vec(&ptrs, &strs, &e->m.depends_on, &m->depends_on);
+	put_vec(&ptrs, &strs, &e->m.header_revises, &m->header_revises);
+	e->m.path = put_str(&strs, m->path);
+	e->m.revision = put_str(&strs, m->revision);
+	e->m.header_revision = put_str(&strs, m->header_revision);
+	e->m.create_date = put_str(&strs, m->create_date);
 	strcpy(e->id, id);
 	e->hash = hash_str(id);
 	e->refs = 1;
@@ -263,7 +276,7 @@ struct engine_cache
 parse_cache_ops(struct parse_cache *c)
 {
 	struct engine_cache	 ops = { cache_acquire, cache_release,
-				    cache_store, c };
+				    cache_store, c, c->capacity };
 
 	return ops;
 }

@@ -27,6 +27,7 @@ struct engine_cache {
 	void	(*release)(void *ctx, const struct migration *);
 	void	(*store)(void *ctx, const char *id, const struct migration *);
 	void	 *ctx;
+	size_t	  capacity;	/* entries it keeps; 0: no bound */
 };
 
 /*

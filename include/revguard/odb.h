@@ -49,7 +49,8 @@ void		 odb_set_tree_cache(struct odb *o, struct odb_tree_cache *c);
 struct odb_snapshot *odb_snapshot_open(struct odb *, const char *rev,
 		    char oid[ODB_OID_HEXMAX + 1], char *err, size_t errlen);
 void		 odb_snapshot_free(struct odb_snapshot *);
-/* Hex ID of the tree or blob at path, "" when absent; -1 on error. */
+/* Hex ID of the tree or blob at path, "" when absent; -1 when a tree on
+ * the way cannot be read (corrupt). */
 int		 odb_snapshot_path_id(struct odb_snapshot *, const char *path,
 		    char id[ODB_OID_HEXMAX + 1]);
 
@@ -63,13 +64,6 @@ int		 odb_has_branches(struct odb *);
 int		 odb_branches(struct odb *, struct strvec *out);
 /* The directory git runs hooks from (core.hooksPath applied), or NULL. */
 char		*odb_hooks_dir(struct odb *);
-/*
- * Adds to changed the paths of files under dir that differ between base
- * and head (added or modified; deletions cannot break a rule).
- */
-int		 odb_snapshot_changed(struct odb_snapshot *base,
-		    struct odb_snapshot *head, const char *dir,
-		    struct strvec *changed, char *err, size_t errlen);
 
 extern const struct source_ops odb_source_ops;
 

@@ -804,17 +804,14 @@ done:
 }
 
 static int
-all_baselined(const struct diag *d, const struct strvec *baseline,
-    const struct strvec *extra)
+all_baselined(const struct diag *d, const struct strset *baseline)
 {
 	size_t	 i;
 
 	if (d->revisions.len == 0)
 		return 0;
 	for (i = 0; i < d->revisions.len; i++)
-		if (!strvec_contains(baseline, d->revisions.items[i]) &&
-		    (extra == NULL || !strvec_contains(extra,
-		    d->revisions.items[i])))
+		if (!strset_has(baseline, d->revisions.items[i]))
 			return 0;
 	return 1;
 }
@@ -823,14 +820,20 @@ int
 rules_settle(const struct policy *p, const struct rules_input *in,
     struct diag_list *l)
 {
+	struct strset	 baseline = STRSET_INIT;
 	struct diag	*d;
 	size_t		 i, keep = 0;
+	int		 rv = -1;
 
+	if (strset_init(&baseline, p->baseline.len + (in->extra_baseline ?
+	    in->extra_baseline->len : 0)) == -1 ||
+	    strset_add_all(&baseline, &p->baseline) == -1 ||
+	    strset_add_all(&baseline, in->extra_baseline) == -1)
+		goto done;
 	for (i = 0; i < l->len; i++) {
 		d = &l->items[i];
 		d->severity = p->severity[d->rule];
-		if (d->severity != RULE_SEV_OFF &&
-		    all_baselined(d, &p->baseline, in->extra_baseline))
+		if (d->severity != RULE_SEV_OFF && all_baselined(d, &baseline))
 			d->severity = RULE_SEV_OFF;
 		if (d->severity != RULE_SEV_OFF && in->old_debt != NULL)
 			d->old = debt_contains(in->old_debt, d);
@@ -847,5 +850,8 @@ rules_settle(const struct policy *p, const struct rules_input *in,
 	}
 	l->len = keep;
 	diag_sort(l);
-	return 0;
+	rv = 0;
+done:
+	strset_clear(&baseline);
+	return rv;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "revguard/hash.h"
 #include "revguard/strvec.h"
 
 static int
@@ -114,6 +115,76 @@ strvec_clear(struct strvec *v)
 	free(v->items);
 	v->items = NULL;
 	v->len = v->cap = 0;
+}
+
+int
+strset_init(struct strset *set, size_t n)
+{
+	size_t	 size;
+
+	memset(set, 0, sizeof(*set));
+	/* At most half full, so probes stay short. */
+	for (size = 16; size < 2 * n; size *= 2)
+		if (size > ((size_t)-1 >> 2) / sizeof(*set->slots))
+			return -1;
+	if ((set->slots = calloc(size, sizeof(*set->slots))) == NULL)
+		return -1;
+	set->mask = size - 1;
+	set->room = n;
+	return 0;
+}
+
+static size_t
+strset_slot(const struct strset *set, const char *s)
+{
+	size_t	 i;
+
+	for (i = (size_t)hash_str(s) & set->mask; set->slots[i] != NULL &&
+	    strcmp(set->slots[i], s) != 0; i = (i + 1) & set->mask)
+		;
+	return i;
+}
+
+int
+strset_add(struct strset *set, const char *s)
+{
+	size_t	 i;
+
+	if (set->slots == NULL)
+		return -1;
+	i = strset_slot(set, s);
+	if (set->slots[i] != NULL)
+		return 0;
+	if (set->len == set->room)
+		return -1;
+	set->slots[i] = s;
+	set->len++;
+	return 0;
+}
+
+int
+strset_add_all(struct strset *set, const struct strvec *v)
+{
+	size_t	 i;
+
+	for (i = 0; v != NULL && i < v->len; i++)
+		if (strset_add(set, v->items[i]) == -1)
+			return -1;
+	return 0;
+}
+
+int
+strset_has(const struct strset *set, const char *s)
+{
+	return set->slots != NULL && set->len > 0 &&
+	    set->slots[strset_slot(set, s)] != NULL;
+}
+
+void
+strset_clear(struct strset *set)
+{
+	free(set->slots);
+	memset(set, 0, sizeof(*set));
 }
 
 char *
