@@ -1,12 +1,15 @@
 /*
  * libFuzzer harness: what the daemon does with bytes from a socket
- * (header check, JSON request validation) and the alternates splitter.
+ * (header check, JSON request validation), what the hook does with a
+ * reply (structured results, then the lines it prints) and the
+ * alternates splitter.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "revguard/proto.h"
+#include "revguard/report.h"
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -15,7 +18,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	struct proto_header	 h;
 	struct push_request	 r;
-	struct strvec		 alts = STRVEC_INIT;
+	struct push_result	 res;
+	struct strvec		 alts = STRVEC_INIT, lines = STRVEC_INIT;
 	json_error_t		 jerr;
 	json_t			*j;
 	char			 err[512], *s;
@@ -27,7 +31,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		if (proto_request_from_json(j, &r, err, sizeof(err)) == 0 &&
 		    (r.repository == NULL || r.nupdates == 0))
 			__builtin_trap();
-		proto_request_clear(&r);
+		push_request_clear(&r);
+		if (proto_result_from_json(j, &res) == 0) {
+			(void)report_push_lines(&res, &lines);
+			strvec_clear(&lines);
+			push_result_clear(&res);
+		}
 		json_decref(j);
 	}
 	if ((s = strndup((const char *)data, len)) != NULL) {

@@ -21,7 +21,7 @@
 #include "revguard/install.h"
 #include "revguard/odb.h"
 #include "revguard/path.h"
-#include "revguard/push.h"
+#include "revguard/serve.h"
 #include "revguard/report.h"
 
 #define EXIT_VIOLATIONS	1
@@ -436,27 +436,90 @@ emit(struct cli *c, const struct engine_result *r, const char *commit)
 	return 0;
 }
 
+/* Judges the work tree on disk (pre-commit): the files, no git. */
+static int
+run_worktree(struct cli *c, struct judge_result *j, char *err,
+    size_t errlen)
+{
+	struct judge_opts	 jo;
+	struct fs_tree		 ft = { -1 };
+	int			 rv;
+
+	memset(&jo, 0, sizeof(jo));
+	jo.cfg = config_for_repository(&c->cfg, c->worktree);
+	jo.engine.policy = &jo.cfg->policy;
+	jo.full = jo.trust_head = 1;
+	jo.ops = &fs_source_ops;
+	if (fs_tree_open(&ft, c->worktree, err, errlen) == -1)
+		return -1;
+	jo.head = &ft;
+	rv = judge_run(&jo, j, err, errlen);
+	fs_tree_close(&ft);
+	return rv;
+}
+
+/*
+ * Judges --rev (against --base) on the same road a push takes
+ * (serve.c), as one update: the same admission, `repositories:` entry
+ * and judgement as the daemon and the in-process hook.
+ */
+static int
+run_commit(struct cli *c, struct push_result *res, char *commit,
+    char *err, size_t errlen)
+{
+	struct serve_opts	 so;
+	struct push_request	 req;
+	struct odb		*db;
+	struct odb_snapshot	*snap;
+	char			 base[ODB_OID_HEXMAX + 1];
+	int			 rv = -1;
+
+	memset(&req, 0, sizeof(req));
+	memset(&so, 0, sizeof(so));
+	snprintf(base, sizeof(base), "%040d", 0);
+	if ((db = odb_open(c->repo, NULL, err, errlen)) == NULL)
+		return -1;
+	/* The request names commits, as git's would. */
+	if ((snap = odb_snapshot_open(db, c->rev, commit, err,
+	    errlen)) == NULL)
+		goto done;
+	odb_snapshot_free(snap);
+	if (c->base != NULL) {
+		if ((snap = odb_snapshot_open(db, c->base, base, err,
+		    errlen)) == NULL)
+			goto done;
+		odb_snapshot_free(snap);
+	}
+	if ((req.repository = strdup(c->repo)) == NULL ||
+	    push_request_add_update(&req, base, commit, c->rev) == -1) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	so.cfg = &c->cfg;
+	so.cli = 1;
+	rv = serve_request(&so, &req, res, err, errlen);
+done:
+	push_request_clear(&req);
+	odb_free(db);
+	return rv;
+}
+
 static int
 run(struct cli *c)
 {
-	struct judge_opts	 jo;
 	struct judge_result	 j;
-	struct fs_tree		 ft = { -1 };
-	struct odb		*db = NULL;
-	struct odb_snapshot	*snap = NULL, *base = NULL;
+	struct push_result	 res;
+	struct push_ref_result	*ref = NULL;
+	struct engine_result	 view;
 	char			 err[1024] = "", commit[ODB_OID_HEXMAX + 1] = "";
-	int			 rv = EXIT_TROUBLE;
+	int			 rv = EXIT_TROUBLE, git = c->worktree == NULL;
+	int			 git_up = 0;
 
 	memset(&j, 0, sizeof(j));
-	memset(&jo, 0, sizeof(jo));
-	jo.cfg = &c->cfg;
-	jo.engine.policy = &c->cfg.policy;
-	jo.full = 1;
-	if (c->worktree != NULL) {
-		if (fs_tree_open(&ft, c->worktree, err, sizeof(err)) == -1)
+	memset(&res, 0, sizeof(res));
+	if (!git) {
+		if (run_worktree(c, &j, err, sizeof(err)) == -1)
 			goto fail;
-		jo.ops = &fs_source_ops;
-		jo.head = &ft;
 	} else {
 		if (c->repo == NULL)
 			c->repo = ".";
@@ -466,66 +529,54 @@ run(struct cli *c)
 			snprintf(err, sizeof(err), "cannot initialise libgit2");
 			goto fail;
 		}
-		if ((db = odb_open(c->repo, NULL, err, sizeof(err))) == NULL ||
-		    (snap = odb_snapshot_open(db, c->rev, commit, err,
-		    sizeof(err))) == NULL)
+		git_up = 1;
+		if (run_commit(c, &res, commit, err, sizeof(err)) == -1)
 			goto fail;
-		if (c->base != NULL && (base = odb_snapshot_open(db, c->base,
-		    NULL, err, sizeof(err))) == NULL)
-			goto fail;
-		jo.ops = &odb_source_ops;
-		jo.head = snap;
-		jo.base = base;
+		ref = &res.refs[0];
 	}
-	/* One's own tree is trusted; --base judges it as a push would. */
-	jo.trust_head = base == NULL;
-	if (judge_run(&jo, &j, err, sizeof(err)) == -1)
+	if (git ? ref->outcome == PUSH_NOT_CHECKED :
+	    j.verdict == JUDGE_NOT_CHECKED) {
+		snprintf(err, sizeof(err), "not checked: %s", git ?
+		    ref->reason : j.reason);
 		goto fail;
-	switch (j.verdict) {
-	case JUDGE_CHECKED:
-	case JUDGE_UNCHANGED:
-		break;
-	case JUDGE_NOT_CHECKED:
-		snprintf(err, sizeof(err), "not checked: %s", j.reason);
-		goto fail;
-	case JUDGE_REFUSED:
-		fprintf(stderr, "revguard: error: %s\n", j.reason);
+	}
+	if (git ? ref->outcome == PUSH_REFUSED : j.verdict == JUDGE_REFUSED) {
+		fprintf(stderr, "revguard: error: %s\n", git ? ref->reason :
+		    j.reason);
 		rv = EXIT_VIOLATIONS;
 		goto done;
 	}
-	rv = emit(c, &j.check, commit[0] ? commit : NULL);
+	if (git) {
+		view = *ref->check;
+		view.diags = ref->diags;
+	}
+	rv = emit(c, git ? &view : &j.check, commit[0] ? commit : NULL);
 	goto done;
 fail:
 	fprintf(stderr, "revguard: %s\n", err);
 done:
 	judge_free(&j);
-	odb_snapshot_free(snap);
-	odb_snapshot_free(base);
-	if (db != NULL) {
-		odb_free(db);
+	push_result_clear(&res);
+	if (git_up)
 		odb_global_shutdown();
-	}
-	fs_tree_close(&ft);
 	return rv;
 }
 
-/* `revguard hook --in-process`: the daemon's check, in the hook. */
+/* `revguard hook --in-process`: the daemon's road, in the hook. */
 static int
 in_process_check(const struct config *cfg, const struct push_request *req,
     struct push_result *res, char *err, size_t errlen)
 {
-	struct strvec	 dirs = STRVEC_INIT;
-	int		 rv;
+	struct serve_opts	 so;
+	int			 rv;
 
 	if (odb_global_init(0) == -1) {
 		snprintf(err, errlen, "cannot initialise libgit2");
 		return -1;
 	}
-	rv = push_object_dirs(NULL, req->repository, req, &dirs, err, errlen);
-	if (rv == 0)
-		rv = push_check(cfg, req->repository, &dirs, req, NULL, res,
-		    err, errlen);
-	strvec_clear(&dirs);
+	memset(&so, 0, sizeof(so));
+	so.cfg = cfg;
+	rv = serve_request(&so, req, res, err, errlen);
 	odb_global_shutdown();
 	return rv;
 }

@@ -44,7 +44,10 @@
 #include "revguard/odb.h"
 #include "revguard/parsecache.h"
 #include "revguard/proto.h"
-#include "revguard/push.h"
+#include "revguard/decision.h"
+#include "revguard/serve.h"
+#include "revguard/stats.h"
+#include "revguard/strvec.h"
 #include "revguard/worker.h"
 
 /* Descriptors kept for repositories and pack files (a quarter, at least). */
@@ -79,7 +82,7 @@ struct conn {
 	int			 have_header;
 	struct proto_header	 header;
 	int			 closing;	/* close once flushed */
-	char			*outcome;	/* logged once delivered */
+	int			 decided;	/* a decision was recorded */
 	TAILQ_ENTRY(conn)	 entry;		/* oldest first */
 };
 
@@ -101,21 +104,22 @@ struct job {
 	struct worker_job	 wj;		/* first: the pool's view */
 	struct conn		*conn;		/* NULL: nobody waits */
 	struct cfgref		*cfg;
-	struct push_caches	 caches;	/* the daemon's, + deadline */
+	struct serve_opts	 serve;		/* the daemon's, + deadline */
 	struct engine_deadline	 stop;
 	long long		 deadline_ms;	/* monotonic */
 	const int		*aborting;	/* the daemon's, atomic */
 	int			 cancelled;	/* atomic: nobody waits */
 	enum job_detach		 detached;
 	long long		 detached_ms;
-	enum proto_unavailable	 on_unavailable;
+	enum push_unavailable	 on_unavailable;
 	char			 limit[128];	/* what deadline_ms is */
 	json_t			*request;
 	char			*reply;		/* a whole frame */
 	size_t			 reply_len;
-	int			 outcome;	/* 0 accept, 1 reject, 2 error */
+	struct push_result	 res;		/* the verdict, when judged */
+	int			 judged;
+	char			 error[1024];	/* why not judged */
 	long long		 queued_ms, done_ms;
-	char			 summary[512];
 };
 
 struct daemon {
@@ -125,9 +129,12 @@ struct daemon {
 	struct worker_pool	*pool;
 	struct parse_cache	*cache;
 	struct engine_cache	 cache_ops;
-	struct push_caches	 caches;
+	struct odb_tree_cache	*trees;
+	const struct decision_sink *sinks[2];
+	struct daemon_stats	 stats;
 	struct cfgref		*cfg;
 	struct event		*ev_done, *ev_term, *ev_int, *ev_hup;
+	struct event		*ev_usr1;
 	struct event		*ev_stop_deadline, *ev_accept_again;
 	struct event		*ev_stop_grace;
 	TAILQ_HEAD(, conn)	 conns;
@@ -135,17 +142,14 @@ struct daemon {
 	int			 fd_cap;	/* connections the fds allow */
 	struct peer		*peers;
 	size_t			 npeers;
-	unsigned long		 dropped, dropped_logged;
+	unsigned long		 dropped_logged;
 	long long		 drop_log_ms;
-	int			 inflight;
 	int			 stopping;
 	int			 aborting;	/* atomic: stop every check */
 	uint64_t		 next_id;
 	char			*socket_path;	/* ours to unlink, or NULL */
 	dev_t			 socket_dev;	/* what we bound, so we */
 	ino_t			 socket_ino;	/* never unlink another's */
-	unsigned long		 requests, accepted, rejected, errors;
-	unsigned long		 timeouts;
 };
 
 static long long
@@ -240,22 +244,18 @@ job_expired(void *arg)
 	    now_ms() >= job->deadline_ms;
 }
 
-/* In a worker: resolve, check, and build the answer frame. */
+/* In a worker: judge the request on the one road, build the answer. */
 static void
 job_run(struct worker_job *wj)
 {
 	struct job		*job = (struct job *)wj;
-	const struct config	*base = &job->cfg->cfg, *cfg;
 	struct push_request	 req;
-	struct push_result	 res;
-	struct strvec		 dirs = STRVEC_INIT;
-	char			 err[1024] = "", *repo = NULL;
-	json_t			*reply;
-	size_t			 i;
+	char			 err[1024] = "";
+	json_t			*reply = NULL;
 
 	memset(&req, 0, sizeof(req));
-	memset(&res, 0, sizeof(res));
-	job->outcome = 2;
+	job->serve.cfg = &job->cfg->cfg;
+	job->serve.roots = &job->cfg->cfg.daemon.repo_roots;
 	if (job_expired(job)) {
 		snprintf(err, sizeof(err), "the check waited for a worker "
 		    "until its deadline, %s", job->limit);
@@ -263,64 +263,42 @@ job_run(struct worker_job *wj)
 	}
 	if (proto_request_from_json(job->request, &req, err,
 	    sizeof(err)) == -1) {
-		char	 tmp[1024];
-
-		snprintf(tmp, sizeof(tmp), "malformed request: %s", err);
-		snprintf(err, sizeof(err), "%s", tmp);
+		snprintf(job->error, sizeof(job->error), "malformed request: "
+		    "%s", err);
+		snprintf(err, sizeof(err), "%s", job->error);
 		goto fail;
 	}
-	if ((repo = push_resolve_repository(&base->daemon.repo_roots,
-	    req.repository, err, sizeof(err))) == NULL)
-		goto fail;
-	cfg = config_for_repository(base, repo);
-	if (push_object_dirs(&base->daemon.repo_roots, repo, &req, &dirs, err,
-	    sizeof(err)) == -1)
-		goto fail;
-	if (push_check(cfg, repo, &dirs, &req, &job->caches, &res, err,
+	if (serve_request(&job->serve, &req, &job->res, err,
 	    sizeof(err)) == -1) {
 		if (job_expired(job))
 			snprintf(err, sizeof(err), "the check did not finish "
 			    "within %s and was stopped", job->limit);
 		goto fail;
 	}
-	reply = proto_result_to_json(&res);
-	if (reply == NULL || proto_frame(PROTO_REPLY, reply, &job->reply,
+	if ((reply = proto_result_to_json(&job->res)) == NULL ||
+	    proto_frame(PROTO_REPLY, reply, &job->reply,
 	    &job->reply_len) == -1) {
-		json_decref(reply);
 		snprintf(err, sizeof(err), "out of memory");
 		goto fail;
 	}
-	json_decref(reply);
-	job->outcome = res.reject ? 1 : 0;
-	snprintf(job->summary, sizeof(job->summary), "%s%s%s %s:", repo,
-	    req.pusher.len ? " by " : "", req.pusher.len ?
-	    req.pusher.items[0] : "", res.reject ? "rejected" : "accepted");
-	for (i = 0; i < res.nrefs; i++) {
-		size_t	 n = strlen(job->summary);
-
-		snprintf(job->summary + n, sizeof(job->summary) - n,
-		    " %s=%s (%s)", res.refs[i].ref,
-		    proto_verdict_name(res.refs[i].verdict),
-		    res.refs[i].reason);
-	}
+	job->judged = 1;
 	goto done;
 fail:
-	snprintf(job->summary, sizeof(job->summary), "%s: cannot check: %s",
-	    req.repository ? req.repository : "?", err);
+	snprintf(job->error, sizeof(job->error), "%s", err);
+	push_result_clear(&job->res);
 	free(job->reply);
 	job->reply = NULL;
 	if (error_frame(err, &job->reply, &job->reply_len) == -1)
 		job->reply = NULL;
 done:
-	free(repo);
-	strvec_clear(&dirs);
-	proto_result_clear(&res);
-	proto_request_clear(&req);
+	json_decref(reply);
+	push_request_clear(&req);
 }
 
 static void
 job_free(struct job *job)
 {
+	push_result_clear(&job->res);
 	cfgref_put(job->cfg);
 	json_decref(job->request);
 	free(job->reply);
@@ -340,19 +318,34 @@ job_who(const struct job *job, char *buf, size_t len)
 	    " by " : "", who ? who : "");
 }
 
-/* What a hook does with an error frame, as the pusher sees it. */
-static const char *
-unavailable_effect(enum proto_unavailable u)
+/*
+ * The decision: the answer the pusher is about to get (the verdict, or
+ * error and the hook's on_unavailable), to every sink, before the reply
+ * is sent.  Once per answered request.
+ */
+static void
+job_decide(struct daemon *d, struct job *job, struct conn *c,
+    const char *error)
 {
-	switch (u) {
-	case PROTO_UNAVAILABLE_ACCEPT:
-		return "the hook accepts the push unchecked (on_unavailable: "
-		    "accept)";
-	case PROTO_UNAVAILABLE_REJECT:
-		return "the hook rejects the push (on_unavailable: reject)";
-	default:
-		return "the hook applies its on_unavailable policy";
-	}
+	json_t		*pusher = json_object_get(job->request, "pusher");
+	struct decision	 dec;
+
+	memset(&dec, 0, sizeof(dec));
+	dec.repository = json_string_value(json_object_get(job->request,
+	    "repository"));
+	dec.pusher = json_string_value(json_array_get(pusher, 0));
+	dec.res = error == NULL ? &job->res : NULL;
+	dec.error = error;
+	dec.on_unavailable = job->on_unavailable;
+	dec.duration_ms = now_ms() - job->queued_ms;
+	decision_record(d->sinks, &dec);
+	if (dec.res == NULL)
+		d->stats.unchecked++;
+	else if (dec.res->reject)
+		d->stats.rejected++;
+	else
+		d->stats.accepted++;
+	c->decided = 1;
 }
 
 /* Counts connections still sending their request, per peer. */
@@ -407,15 +400,11 @@ conn_close(struct conn *c, const char *reason)
 
 	log_debug("connection %llu closed: %s", (unsigned long long)c->id,
 	    reason);
-	if (c->outcome != NULL) {
-		if (strcmp(reason, "answered") == 0)
-			log_info("%s", c->outcome);
-		else
-			log_warnx("%s; the answer was NOT delivered (%s): the "
-			    "pusher got the hook's own on_unavailable answer",
-			    c->outcome, reason);
-		free(c->outcome);
-	}
+	if (c->decided && strcmp(reason, "answered") != 0)
+		log_warnx("connection %llu: the answer above was NOT "
+		    "delivered (%s): the pusher got the hook's own "
+		    "on_unavailable answer", (unsigned long long)c->id,
+		    reason);
 	if (c->job != NULL) {
 		/* Nobody waits: the worker stops at its next look. */
 		c->job->conn = NULL;
@@ -453,7 +442,7 @@ conn_error(struct conn *c, const char *msg)
 	size_t	 len = 0;
 
 	log_info("connection %llu: %s", (unsigned long long)c->id, msg);
-	c->d->errors++;
+	c->d->stats.errors++;
 	if (error_frame(msg, &frame, &len) == -1)
 		frame = NULL;
 	conn_send_and_close(c, frame, len);
@@ -489,16 +478,16 @@ note_dropped(struct daemon *d, const char *what)
 {
 	long long	 now = now_ms();
 
-	d->dropped++;
+	d->stats.dropped++;
 	if (d->drop_log_ms != 0 && now - d->drop_log_ms < DAEMON_DROP_LOG_MS)
 		return;
 	log_warnx("%s: %lu connections dropped or refused in %lld s "
-	    "(daemon.max_connections %d)", what, d->dropped -
+	    "(daemon.max_connections %d)", what, d->stats.dropped -
 	    d->dropped_logged, d->drop_log_ms ? (now - d->drop_log_ms) /
 	    1000 : 0, d->fd_cap < d->cfg->cfg.daemon.max_connections ?
 	    d->fd_cap : d->cfg->cfg.daemon.max_connections);
 	d->drop_log_ms = now;
-	d->dropped_logged = d->dropped;
+	d->dropped_logged = d->stats.dropped;
 }
 
 /*
@@ -545,7 +534,7 @@ conn_deadline(evutil_socket_t fd, short what, void *arg)
 	struct daemon		*d = c->d;
 	struct job		*job = c->job;
 	const struct config	*cfg = &d->cfg->cfg;
-	char			 msg[512], who[512];
+	char			 msg[512];
 
 	(void)fd;
 	(void)what;
@@ -561,7 +550,6 @@ conn_deadline(evutil_socket_t fd, short what, void *arg)
 		conn_error(c, msg);
 		return;
 	}
-	job_who(job, who, sizeof(who));
 	if (__atomic_load_n(&d->aborting, __ATOMIC_RELAXED)) {
 		job->detached = JOB_SHUTDOWN;
 		snprintf(msg, sizeof(msg), "the daemon is shutting down and "
@@ -572,12 +560,11 @@ conn_deadline(evutil_socket_t fd, short what, void *arg)
 		snprintf(msg, sizeof(msg), "the check did not finish within "
 		    "%s and was stopped", job->limit);
 	}
-	d->timeouts++;
+	d->stats.timeouts++;
 	job->detached_ms = now_ms();
 	job->conn = NULL;
 	c->job = NULL;
-	c->outcome = xasprintf("%s: not checked: %s; %s", who, msg,
-	    unavailable_effect(job->on_unavailable));
+	job_decide(d, job, c, msg);
 	conn_error(c, msg);
 }
 
@@ -671,10 +658,11 @@ conn_read(struct bufferevent *bev, void *arg)
 	job->wj.run = job_run;
 	job->conn = c;
 	job->cfg = cfgref_get(d->cfg);
-	job->caches = d->caches;
+	job->serve.parsed = &d->cache_ops;
+	job->serve.trees = d->trees;
 	job->stop.expired = job_expired;
 	job->stop.ctx = job;
-	job->caches.deadline = &job->stop;
+	job->serve.deadline = &job->stop;
 	job->aborting = &d->aborting;
 	job->request = j;
 	job->queued_ms = now;
@@ -687,8 +675,8 @@ conn_read(struct bufferevent *bev, void *arg)
 	conn_not_reading(c);
 	bufferevent_disable(bev, EV_READ);
 	conn_arm(c, job->deadline_ms - now);
-	d->inflight++;
-	d->requests++;
+	d->stats.inflight++;
+	d->stats.requests++;
 	worker_pool_submit(d->pool, &job->wj);
 }
 
@@ -813,7 +801,7 @@ on_accept_error(struct evconnlistener *l, void *arg)
 static void
 maybe_exit(struct daemon *d)
 {
-	if (d->stopping && d->inflight == 0 && d->nconns == 0)
+	if (d->stopping && d->stats.inflight == 0 && d->nconns == 0)
 		event_base_loopexit(d->base, NULL);
 }
 
@@ -832,22 +820,13 @@ on_done(evutil_socket_t fd, short what, void *arg)
 	for (wj = worker_pool_take_done(d->pool); wj != NULL; wj = next) {
 		next = wj->next;
 		job = (struct job *)wj;
-		d->inflight--;
+		d->stats.inflight--;
 		if ((c = job->conn) != NULL) {
-			if (job->outcome == 0)
-				d->accepted++;
-			else if (job->outcome == 1)
-				d->rejected++;
-			else if (now >= job->deadline_ms)
-				d->timeouts++;
-			else
-				d->errors++;
+			if (!job->judged && now >= job->deadline_ms)
+				d->stats.timeouts++;
 			c->job = NULL;
 			/* An error frame leaves the decision to the hook. */
-			c->outcome = xasprintf("%s (%lld ms)%s%s", job->summary,
-			    now - job->queued_ms, job->outcome == 2 ? "; " : "",
-			    job->outcome == 2 ? unavailable_effect(
-			    job->on_unavailable) : "");
+			job_decide(d, job, c, job->judged ? NULL : job->error);
 			conn_send_and_close(c, job->reply, job->reply_len);
 		} else {
 			/* The pusher was answered already (or left): the
@@ -876,7 +855,7 @@ on_stop_grace(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	log_warnx("stopping with %d checks and %d connections left",
-	    d->inflight, d->nconns);
+	    d->stats.inflight, d->nconns);
 	event_base_loopexit(d->base, NULL);
 }
 
@@ -892,7 +871,7 @@ on_stop_deadline(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	log_warnx("%d checks still running at daemon.shutdown_timeout; "
-	    "stopping them", d->inflight);
+	    "stopping them", d->stats.inflight);
 	__atomic_store_n(&d->aborting, 1, __ATOMIC_RELAXED);
 	for (c = TAILQ_FIRST(&d->conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
@@ -916,7 +895,7 @@ on_term(evutil_socket_t sig, short what, void *arg)
 	if (d->stopping)
 		return;
 	log_info("signal %d: stopping after %d running checks (at most %d "
-	    "ms)", (int)sig, d->inflight, ms);
+	    "ms)", (int)sig, d->stats.inflight, ms);
 	sd_notify(0, "STOPPING=1");
 	d->stopping = 1;
 	if (d->listener != NULL) {
@@ -934,6 +913,34 @@ on_term(evutil_socket_t sig, short what, void *arg)
 	d->ev_stop_deadline = evtimer_new(d->base, on_stop_deadline, d);
 	evtimer_add(d->ev_stop_deadline, &tv);
 	maybe_exit(d);
+}
+
+/* The stats struct with the gauges read now. */
+static const struct daemon_stats *
+stats_now(struct daemon *d)
+{
+	d->stats.connections = d->nconns;
+	parse_cache_stats(d->cache, &d->stats.cache_hits,
+	    &d->stats.cache_misses, &d->stats.cache_entries);
+	return &d->stats;
+}
+
+static void
+log_stats(struct daemon *d, const char *when)
+{
+	char	*line = control_stats_line(stats_now(d), now_ms());
+
+	log_info("%s: %s", when, line ? line : "out of memory");
+	free(line);
+}
+
+/* SIGUSR1: the counters, to the log. */
+static void
+on_usr1(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	log_stats(arg, "stats");
 }
 
 static void
@@ -1108,8 +1115,6 @@ daemon_run(const struct daemon_opts *o)
 	struct worker_job	*wj, *next;
 	struct conn		*c;
 	char			 err[1024];
-	unsigned long		 hits, misses;
-	size_t			 entries;
 	long			 cores;
 	int			 fd, nworkers, stuck = 0;
 
@@ -1135,9 +1140,12 @@ daemon_run(const struct daemon_opts *o)
 	if ((d.cache = parse_cache_new(DAEMON_CACHE_ENTRIES)) == NULL)
 		fatalx("cannot allocate the parse cache");
 	d.cache_ops = parse_cache_ops(d.cache);
-	d.caches.parsed = &d.cache_ops;
-	if ((d.caches.trees = odb_tree_cache_new(DAEMON_TREE_CACHE)) == NULL)
+	d.sinks[0] = &decision_log_sink;
+	d.sinks[1] = NULL;
+	if ((d.trees = odb_tree_cache_new(DAEMON_TREE_CACHE)) == NULL)
 		fatalx("cannot allocate the tree cache");
+	d.stats.workers = nworkers;
+	d.stats.started_ms = now_ms();
 	if ((d.pool = worker_pool_new(nworkers)) == NULL)
 		fatal("cannot start %d workers", nworkers);
 	if ((d.base = event_base_new()) == NULL)
@@ -1154,10 +1162,12 @@ daemon_run(const struct daemon_opts *o)
 	d.ev_term = evsignal_new(d.base, SIGTERM, on_term, &d);
 	d.ev_int = evsignal_new(d.base, SIGINT, on_term, &d);
 	d.ev_hup = evsignal_new(d.base, SIGHUP, on_hup, &d);
+	d.ev_usr1 = evsignal_new(d.base, SIGUSR1, on_usr1, &d);
 	event_add(d.ev_done, NULL);
 	event_add(d.ev_term, NULL);
 	event_add(d.ev_int, NULL);
 	event_add(d.ev_hup, NULL);
+	event_add(d.ev_usr1, NULL);
 	log_info("revguardd %s ready: %d workers, %zu repository roots, at "
 	    "most %d connections", PACKAGE_VERSION, nworkers,
 	    d.cfg->cfg.daemon.repo_roots.len, max_conns(&d));
@@ -1185,24 +1195,20 @@ daemon_run(const struct daemon_opts *o)
 	event_free(d.ev_term);
 	event_free(d.ev_int);
 	event_free(d.ev_hup);
+	event_free(d.ev_usr1);
 	event_free(d.ev_accept_again);
 	if (d.ev_stop_deadline != NULL)
 		event_free(d.ev_stop_deadline);
 	if (d.ev_stop_grace != NULL)
 		event_free(d.ev_stop_grace);
 	event_base_free(d.base);
-	parse_cache_stats(d.cache, &hits, &misses, &entries);
-	log_info("stopped: %lu requests, %lu accepted, %lu rejected, %lu "
-	    "errors, %lu stopped at a deadline, %lu connections dropped; "
-	    "parse cache: %lu hits, %lu misses, %zu entries", d.requests,
-	    d.accepted, d.rejected, d.errors, d.timeouts, d.dropped, hits,
-	    misses, entries);
+	log_stats(&d, "stopped");
 	free(d.peers);
 	if (stuck)
 		return 0;	/* the running check still uses the rest */
 	cfgref_put(d.cfg);
 	parse_cache_free(d.cache);
-	odb_tree_cache_free(d.caches.trees);
+	odb_tree_cache_free(d.trees);
 	odb_global_shutdown();
 	return 0;
 }

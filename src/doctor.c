@@ -23,7 +23,7 @@
 #include "revguard/doctor.h"
 #include "revguard/judge.h"
 #include "revguard/odb.h"
-#include "revguard/push.h"
+#include "revguard/serve.h"
 
 #define DOCTOR_MAX_HOOK	(64 * 1024)
 
@@ -200,7 +200,7 @@ refs_report(struct doctor *d)
 	if (odb_branches(d->db, &branches) == -1)
 		problem(d, "cannot list the branches");
 	for (i = 0; i < branches.len; i++) {
-		if (!push_is_guarded(d->cfg, branches.items[i], usable) &&
+		if (!serve_is_guarded(d->cfg, branches.items[i], usable) &&
 		    (usable != NULL || def == NULL))
 			continue;
 		guarded++;
@@ -236,7 +236,7 @@ doctor_run(const struct config *top, const char *config_path,
 	    "built-in defaults", d.cfg != top ? ", with its `repositories:` "
 	    "entry for this path" : "");
 	if (d.cfg->daemon.repo_roots.len > 0) {
-		admitted = push_resolve_repository(&d.cfg->daemon.repo_roots,
+		admitted = serve_admit_repository(&d.cfg->daemon.repo_roots,
 		    real, err, sizeof(err));
 		if (admitted == NULL)
 			problem(&d, "the daemon will not open it: %s", err);

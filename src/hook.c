@@ -23,7 +23,8 @@
 #include "revguard/config.h"
 #include "revguard/hook.h"
 #include "revguard/proto.h"
-#include "revguard/push.h"
+#include "revguard/report.h"
+#include "revguard/request.h"
 
 #define HOOK_MAX_LINE	8192
 #define HOOK_MAX_UPDATES PROTO_MAX_UPDATES
@@ -85,7 +86,7 @@ read_updates(FILE *in, struct push_request *req, char *err, size_t errlen)
 			    "batches", HOOK_MAX_UPDATES, n);
 			return HOOK_OVER_LIMIT;
 		}
-		if (proto_add_update(req, old, new, ref) == -1) {
+		if (push_request_add_update(req, old, new, ref) == -1) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
@@ -255,8 +256,8 @@ ask_daemon(const struct config *cfg, const struct push_request *req,
 	sent.timeout_ms = (int)(deadline - now_ms());
 	if (sent.timeout_ms < 1)
 		sent.timeout_ms = 1;
-	sent.on_unavailable = cfg->hook.fail_open ? PROTO_UNAVAILABLE_ACCEPT :
-	    PROTO_UNAVAILABLE_REJECT;
+	sent.on_unavailable = cfg->hook.fail_open ? PUSH_UNAVAILABLE_ACCEPT :
+	    PUSH_UNAVAILABLE_REJECT;
 	if ((j = proto_request_to_json(&sent)) == NULL ||
 	    proto_frame(PROTO_REQUEST, j, &frame, &len) == -1) {
 		json_decref(j);
@@ -382,6 +383,7 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	struct config		 cfg;
 	struct push_request	 req;
 	struct push_result	 res;
+	struct strvec		 lines = STRVEC_INIT;
 	const char		*config_path = NULL, *sock = NULL;
 	const char		*unavailable = NULL;
 	char			 err[1024] = "", *end;
@@ -459,8 +461,7 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		    "only; use `revguard hook --in-process`");
 		rv = -1;
 	} else if (in_process)
-		rv = in_process_check(config_for_repository(&cfg,
-		    req.repository), &req, &res, err, sizeof(err));
+		rv = in_process_check(&cfg, &req, &res, err, sizeof(err));
 	else
 		rv = ask_daemon(&cfg, &req, &res, err, sizeof(err));
 
@@ -469,8 +470,12 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		    err);
 		rv = 1;
 	} else if (rv == 0) {
-		for (i = 0; i < (int)res.messages.len; i++)
-			fprintf(stderr, "%s\n", res.messages.items[i]);
+		if (report_push_lines(&res, &lines) == -1)
+			fprintf(stderr, "revguard: out of memory rendering the "
+			    "verdict\n");
+		for (i = 0; i < (int)lines.len; i++)
+			fprintf(stderr, "%s\n", lines.items[i]);
+		strvec_clear(&lines);
 		rv = res.reject ? 1 : 0;
 	} else if (cfg.hook.fail_open) {
 		fprintf(stderr, "revguard: WARNING: migrations were NOT checked: "
@@ -483,8 +488,8 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		    "again, or tell the server administrators\n", err);
 		rv = 1;
 	}
-	proto_result_clear(&res);
-	proto_request_clear(&req);
+	push_result_clear(&res);
+	push_request_clear(&req);
 	config_free(&cfg);
 	return rv;
 }

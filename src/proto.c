@@ -121,22 +121,14 @@ proto_request_to_json(const struct push_request *r)
 	if (j != NULL && r->timeout_ms > 0)
 		json_object_set_new(j, "timeout_ms",
 		    json_integer(r->timeout_ms));
-	if (j != NULL && r->on_unavailable != PROTO_UNAVAILABLE_UNSAID)
+	if (j != NULL && r->on_unavailable != PUSH_UNAVAILABLE_UNSAID)
 		json_object_set_new(j, "on_unavailable", json_string(
-		    proto_unavailable_name(r->on_unavailable)));
+		    push_unavailable_name(r->on_unavailable)));
 	return j;
 }
 
-const char *
-proto_unavailable_name(enum proto_unavailable u)
-{
-	return u == PROTO_UNAVAILABLE_ACCEPT ? "accept" :
-	    u == PROTO_UNAVAILABLE_REJECT ? "reject" : "unknown";
-}
-
-/* 0 with the fields, -1 naming the bad one in err. */
 static int
-read_budget(json_t *j, int *timeout_ms, enum proto_unavailable *u,
+read_budget(json_t *j, int *timeout_ms, enum push_unavailable *u,
     char *err, size_t errlen)
 {
 	json_t		*t = json_object_get(j, "timeout_ms");
@@ -144,7 +136,7 @@ read_budget(json_t *j, int *timeout_ms, enum proto_unavailable *u,
 			    "on_unavailable"));
 
 	*timeout_ms = 0;
-	*u = PROTO_UNAVAILABLE_UNSAID;
+	*u = PUSH_UNAVAILABLE_UNSAID;
 	if (t != NULL && !json_is_null(t)) {
 		if (!json_is_integer(t) || json_integer_value(t) < 1 ||
 		    json_integer_value(t) > PROTO_MAX_TIMEOUT_MS) {
@@ -156,9 +148,9 @@ read_budget(json_t *j, int *timeout_ms, enum proto_unavailable *u,
 	}
 	if (json_object_get(j, "on_unavailable") != NULL) {
 		if (s != NULL && strcmp(s, "accept") == 0)
-			*u = PROTO_UNAVAILABLE_ACCEPT;
+			*u = PUSH_UNAVAILABLE_ACCEPT;
 		else if (s != NULL && strcmp(s, "reject") == 0)
-			*u = PROTO_UNAVAILABLE_REJECT;
+			*u = PUSH_UNAVAILABLE_REJECT;
 		else {
 			snprintf(err, errlen, "field `on_unavailable` must be "
 			    "`accept` or `reject`");
@@ -169,13 +161,13 @@ read_budget(json_t *j, int *timeout_ms, enum proto_unavailable *u,
 }
 
 void
-proto_request_budget(json_t *j, int *timeout_ms, enum proto_unavailable *u)
+proto_request_budget(json_t *j, int *timeout_ms, enum push_unavailable *u)
 {
 	char	 err[8];
 
 	if (read_budget(j, timeout_ms, u, err, sizeof(err)) == -1) {
 		*timeout_ms = 0;
-		*u = PROTO_UNAVAILABLE_UNSAID;
+		*u = PUSH_UNAVAILABLE_UNSAID;
 	}
 }
 
@@ -230,23 +222,6 @@ is_object_id(const char *s)
 }
 
 int
-proto_add_update(struct push_request *r, const char *old_id,
-    const char *new_id, const char *ref)
-{
-	struct push_update	*u;
-
-	if ((u = realloc(r->updates, (r->nupdates + 1) * sizeof(*u))) == NULL)
-		return -1;
-	r->updates = u;
-	u = &u[r->nupdates];
-	u->old_id = strdup(old_id);
-	u->new_id = strdup(new_id);
-	u->ref = strdup(ref);
-	r->nupdates++;
-	return u->old_id && u->new_id && u->ref ? 0 : -1;
-}
-
-int
 proto_request_from_json(json_t *j, struct push_request *r, char *err,
     size_t errlen)
 {
@@ -295,32 +270,12 @@ proto_request_from_json(json_t *j, struct push_request *r, char *err,
 			    "most %d bytes", i, PROTO_MAX_FIELD);
 			return -1;
 		}
-		if (proto_add_update(r, o, n, ref) == -1) {
+		if (push_request_add_update(r, o, n, ref) == -1) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
 	}
 	return 0;
-}
-
-void
-proto_request_clear(struct push_request *r)
-{
-	size_t	 i;
-
-	free(r->repository);
-	free(r->quarantine);
-	free(r->object_directory);
-	strvec_clear(&r->alternates);
-	strvec_clear(&r->push_options);
-	strvec_clear(&r->pusher);
-	for (i = 0; i < r->nupdates; i++) {
-		free(r->updates[i].old_id);
-		free(r->updates[i].new_id);
-		free(r->updates[i].ref);
-	}
-	free(r->updates);
-	memset(r, 0, sizeof(*r));
 }
 
 int
@@ -378,51 +333,162 @@ bad:
 	return -1;
 }
 
-int
-proto_is_null_id(const char *id)
+/* A diagnostic on the wire: the fields report.c renders. */
+static json_t *
+diag_to_json(const struct diag *d)
 {
-	return id[0] != '\0' && strspn(id, "0") == strlen(id);
+	return json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:b}",
+	    "rule", rule_name(d->rule),
+	    "severity", rule_sev_name(d->severity),
+	    "path", d->path ? json_string(d->path) : json_null(),
+	    "line", d->line > 0 ? json_integer(d->line) : json_null(),
+	    "message", d->message,
+	    "hint", d->hint ? json_string(d->hint) : json_null(),
+	    "revisions", jsonutil_strvec(&d->revisions),
+	    "old", d->old);
 }
 
-const char *
-proto_verdict_name(enum push_verdict v)
+static json_t *
+ref_to_json(const struct push_ref_result *r)
 {
-	return v == PUSH_SKIP ? "skip" : v == PUSH_ACCEPT ? "accept" :
-	    "reject";
-}
-
-void
-proto_result_clear(struct push_result *res)
-{
+	json_t	*diags = json_array();
 	size_t	 i;
 
-	for (i = 0; i < res->nrefs; i++) {
-		free(res->refs[i].ref);
-		free(res->refs[i].reason);
-	}
-	free(res->refs);
-	strvec_clear(&res->messages);
-	memset(res, 0, sizeof(*res));
+	for (i = 0; i < r->diags.len; i++)
+		json_array_append_new(diags, diag_to_json(&r->diags.items[i]));
+	return json_pack("{s:s, s:o, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:o, "
+	    "s:o, s:o}",
+	    "ref", r->ref,
+	    "new", r->new_id ? json_string(r->new_id) : json_null(),
+	    "verdict", push_verdict_name(r->verdict),
+	    "outcome", push_outcome_name(r->outcome),
+	    "reason", r->reason ? json_string(r->reason) : json_null(),
+	    "migrations", (json_int_t)r->migrations,
+	    "errors", (json_int_t)r->errors,
+	    "warnings", (json_int_t)r->warnings,
+	    "old_debt", (json_int_t)r->old_debt,
+	    "versions_dir", r->versions_dir ? json_string(r->versions_dir) :
+	    json_null(),
+	    "notes", jsonutil_strvec(&r->notes),
+	    "diagnostics", diags);
 }
 
 json_t *
 proto_result_to_json(const struct push_result *res)
 {
-	json_t	*refs = json_array(), *msgs = json_array();
+	json_t	*refs = json_array();
 	size_t	 i;
 
 	for (i = 0; i < res->nrefs; i++)
-		json_array_append_new(refs, json_pack("{s:s, s:s, s:s, s:I, "
-		    "s:I, s:I}", "ref", res->refs[i].ref,
-		    "verdict", proto_verdict_name(res->refs[i].verdict),
-		    "reason", res->refs[i].reason,
-		    "migrations", (json_int_t)res->refs[i].migrations,
-		    "errors", (json_int_t)res->refs[i].errors,
-		    "warnings", (json_int_t)res->refs[i].warnings));
-	for (i = 0; i < res->messages.len; i++)
-		json_array_append_new(msgs, json_string(res->messages.items[i]));
+		json_array_append_new(refs, ref_to_json(&res->refs[i]));
 	return json_pack("{s:s, s:o, s:o}", "verdict", res->reject ? "reject" :
-	    "accept", "refs", refs, "messages", msgs);
+	    "accept", "notes", jsonutil_strvec(&res->notes), "refs", refs);
+}
+
+/* Copies a JSON array of strings; -1 unless it is one (or absent). */
+static int
+strings_from_json(json_t *a, struct strvec *out)
+{
+	json_t	*v;
+	size_t	 i;
+
+	if (a == NULL)
+		return 0;
+	if (!json_is_array(a))
+		return -1;
+	json_array_foreach(a, i, v)
+		if (!json_is_string(v) || strvec_push(out,
+		    json_string_value(v)) == -1)
+			return -1;
+	return 0;
+}
+
+/* NULL for JSON null or absent, the string, or "" for anything else
+ * (which the caller rejects). */
+static const char *
+opt_str(json_t *o, const char *key, int *bad)
+{
+	json_t	*v = json_object_get(o, key);
+
+	if (v == NULL || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v)) {
+		*bad = 1;
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+static int
+diag_from_json(json_t *j, struct diag_list *l)
+{
+	const char	*rule = json_string_value(json_object_get(j, "rule"));
+	const char	*sev = json_string_value(json_object_get(j,
+			    "severity"));
+	const char	*msg = json_string_value(json_object_get(j,
+			    "message"));
+	json_t		*line = json_object_get(j, "line");
+	enum rule_id	 id;
+	enum rule_sev	 severity;
+	struct diag	*d;
+	int		 bad = 0;
+	const char	*path = opt_str(j, "path", &bad);
+	const char	*hint = opt_str(j, "hint", &bad);
+
+	if (bad || rule == NULL || sev == NULL || msg == NULL ||
+	    rule_from_name(rule, &id) == -1 ||
+	    rule_sev_from_name(sev, &severity) == -1 ||
+	    (line != NULL && !json_is_null(line) && !json_is_integer(line)))
+		return -1;
+	if ((d = diag_add(l, id, severity, path, json_is_integer(line) ?
+	    (int)json_integer_value(line) : 0, hint, "%s", msg)) == NULL)
+		return -1;
+	d->old = json_is_true(json_object_get(j, "old"));
+	return strings_from_json(json_object_get(j, "revisions"),
+	    &d->revisions);
+}
+
+static int
+ref_from_json(json_t *j, struct push_result *res)
+{
+	const char		*verdict = json_string_value(json_object_get(j,
+				    "verdict"));
+	const char		*outcome = json_string_value(json_object_get(j,
+				    "outcome"));
+	const char		*ref = json_string_value(json_object_get(j,
+				    "ref"));
+	struct push_ref_result	*r;
+	enum push_verdict	 v;
+	enum push_outcome	 how;
+	json_t			*d;
+	size_t			 i;
+	int			 bad = 0;
+	const char		*new_id = opt_str(j, "new", &bad);
+	const char		*reason = opt_str(j, "reason", &bad);
+	const char		*dir = opt_str(j, "versions_dir", &bad);
+
+	if (bad || ref == NULL || verdict == NULL || outcome == NULL ||
+	    push_verdict_from_name(verdict, &v) == -1 ||
+	    push_outcome_from_name(outcome, &how) == -1 ||
+	    (r = push_result_add(res, ref, new_id, v, how, reason)) == NULL)
+		return -1;
+	r->migrations = (size_t)json_integer_value(json_object_get(j,
+	    "migrations"));
+	r->errors = (size_t)json_integer_value(json_object_get(j, "errors"));
+	r->warnings = (size_t)json_integer_value(json_object_get(j,
+	    "warnings"));
+	r->old_debt = (size_t)json_integer_value(json_object_get(j,
+	    "old_debt"));
+	if ((dir != NULL && (r->versions_dir = strdup(dir)) == NULL) ||
+	    strings_from_json(json_object_get(j, "notes"), &r->notes) == -1)
+		return -1;
+	d = json_object_get(j, "diagnostics");
+	if (d != NULL && !json_is_array(d))
+		return -1;
+	for (i = 0; d != NULL && i < json_array_size(d); i++)
+		if (diag_from_json(json_array_get(d, i), &r->diags) == -1)
+			return -1;
+	return 0;
 }
 
 int
@@ -430,20 +496,22 @@ proto_result_from_json(json_t *j, struct push_result *res)
 {
 	const char	*verdict = json_string_value(json_object_get(j,
 			    "verdict"));
-	json_t		*msgs = json_object_get(j, "messages"), *m;
+	json_t		*refs = json_object_get(j, "refs"), *r;
 	size_t		 i;
 
 	memset(res, 0, sizeof(*res));
 	if (verdict == NULL || (strcmp(verdict, "accept") != 0 &&
-	    strcmp(verdict, "reject") != 0) || !json_is_array(msgs))
-		return -1;
+	    strcmp(verdict, "reject") != 0) || !json_is_array(refs) ||
+	    strings_from_json(json_object_get(j, "notes"),
+	    &res->notes) == -1)
+		goto bad;
+	json_array_foreach(refs, i, r)
+		if (!json_is_object(r) || ref_from_json(r, res) == -1)
+			goto bad;
+	/* The overall verdict is the daemon's, whatever the refs say. */
 	res->reject = strcmp(verdict, "reject") == 0;
-	json_array_foreach(msgs, i, m) {
-		if (!json_is_string(m) || strvec_push(&res->messages,
-		    json_string_value(m)) == -1) {
-			proto_result_clear(res);
-			return -1;
-		}
-	}
 	return 0;
+bad:
+	push_result_clear(res);
+	return -1;
 }

@@ -32,6 +32,89 @@ report_diag_text(const struct diag *d, const char *fallback_path,
 	return 0;
 }
 
+static int
+say(struct strvec *lines, char *line)
+{
+	return line != NULL ? strvec_push_owned(lines, line) : -1;
+}
+
+/* A checked ref: new problems in full, old debt that stays a warning in
+ * one line. */
+static int
+checked_lines(const struct push_ref_result *r, struct strvec *lines)
+{
+	const struct diag	*d;
+	size_t			 i, summarised = 0;
+
+	for (i = 0; i < r->diags.len; i++)
+		summarised += r->diags.items[i].old &&
+		    r->diags.items[i].severity != RULE_SEV_ERROR;
+	if (summarised == r->diags.len)
+		return summarised == 0 ? 0 : say(lines, xasprintf("%s: %zu "
+		    "older problem%s %s already on the branch, as warnings; "
+		    "`revguard check --rev %.12s` lists them", r->ref,
+		    summarised, summarised == 1 ? "" : "s",
+		    summarised == 1 ? "was" : "were", r->new_id ?
+		    r->new_id : "HEAD"));
+	if (say(lines, xasprintf("%s: %s (%s)", r->ref,
+	    r->verdict == PUSH_REJECT ? "rejected" : "accepted with warnings",
+	    r->reason ? r->reason : "")) == -1)
+		return -1;
+	for (i = 0; i < r->diags.len; i++) {
+		d = &r->diags.items[i];
+		if ((!d->old || d->severity == RULE_SEV_ERROR) &&
+		    report_diag_text(d, r->versions_dir, lines) == -1)
+			return -1;
+	}
+	if (summarised > 0 && say(lines, xasprintf("%s: and %zu older "
+	    "problem%s already on the branch, as warnings; `revguard check "
+	    "--rev %.12s` lists them", r->ref, summarised,
+	    summarised == 1 ? "" : "s", r->new_id ? r->new_id : "HEAD")) ==
+	    -1)
+		return -1;
+	return 0;
+}
+
+int
+report_push_lines(const struct push_result *res, struct strvec *lines)
+{
+	const struct push_ref_result	*r;
+	size_t				 i, j;
+	int				 rv = 0;
+
+	for (i = 0; rv == 0 && i < res->notes.len; i++)
+		rv = say(lines, xasprintf("note: %s", res->notes.items[i]));
+	for (i = 0; rv == 0 && i < res->nrefs; i++) {
+		r = &res->refs[i];
+		for (j = 0; rv == 0 && j < r->notes.len; j++)
+			rv = say(lines, xasprintf("%s: note: %s", r->ref,
+			    r->notes.items[j]));
+		if (rv == -1)
+			break;
+		switch (r->outcome) {
+		case PUSH_NOT_GUARDED:
+		case PUSH_UNCHANGED:
+			break;
+		case PUSH_DELETION:
+		case PUSH_NOT_CHECKED:
+			rv = say(lines, xasprintf("%s: not checked: %s",
+			    r->ref, r->reason ? r->reason : "?"));
+			break;
+		case PUSH_REFUSED:
+			rv = say(lines, xasprintf("%s: error: %s", r->ref,
+			    r->reason ? r->reason : "?"));
+			break;
+		case PUSH_CHECKED:
+			rv = checked_lines(r, lines);
+			break;
+		}
+	}
+	if (rv == 0 && res->reject)
+		rv = say(lines, xasprintf("push rejected by revguard: fix the "
+		    "errors above and push again"));
+	return rv;
+}
+
 void
 report_text(FILE *f, const struct engine_result *r)
 {

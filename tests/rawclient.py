@@ -15,7 +15,7 @@ import struct
 import sys
 
 
-def frame(payload, magic=b"RVGD", version=1, ftype=1, length=None):
+def frame(payload, magic=b"RVGD", version=2, ftype=1, length=None):
     if length is None:
         length = len(payload)
     return magic + bytes([version, ftype, 0, 0]) + struct.pack(

@@ -12,9 +12,10 @@
 
 #include "revguard/config.h"
 #include "revguard/proto.h"
-#include "revguard/push.h"
+#include "revguard/request.h"
 
-/* Runs the check in this process; 0, or -1 with err (could not run). */
+/* Runs the check in this process with the whole configuration (the
+ * `repositories:` entry is chosen on the way); 0, or -1 with err. */
 typedef int (*hook_check_fn)(const struct config *,
     const struct push_request *, struct push_result *, char *err,
     size_t errlen);

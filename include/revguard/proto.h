@@ -3,7 +3,8 @@
  * (docs/protocol.md).  A frame is a 12-byte header (magic "RVGD",
  * version, type, two reserved bytes, big-endian payload length) and a
  * JSON object.  One request and one reply per connection.  This module
- * only encodes and decodes; it does no I/O.
+ * only encodes and decodes the domain types of request.h; it does no
+ * I/O.
  */
 #ifndef REVGUARD_PROTO_H
 #define REVGUARD_PROTO_H
@@ -12,10 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "revguard/request.h"
 #include "revguard/strvec.h"
 
 #define PROTO_MAGIC		"RVGD"
-#define PROTO_VERSION		1
+/* 2: replies carry structured diagnostics (1 carried rendered lines). */
+#define PROTO_VERSION		2
 #define PROTO_HEADER_LEN	12
 #define PROTO_DEFAULT_MAX	(8u << 20)
 /* Longest string field (a ref name, a path) in a request. */
@@ -45,54 +48,6 @@ struct proto_header {
 	uint32_t	 length;
 };
 
-struct push_update {
-	char		*old_id;
-	char		*new_id;
-	char		*ref;
-};
-
-/* What the hook does when the check cannot run (hook.on_unavailable). */
-enum proto_unavailable {
-	PROTO_UNAVAILABLE_UNSAID,	/* an older hook did not say */
-	PROTO_UNAVAILABLE_REJECT,
-	PROTO_UNAVAILABLE_ACCEPT
-};
-
-struct push_request {
-	char			*repository;	/* GIT_DIR, absolute */
-	char			*quarantine;	/* GIT_QUARANTINE_PATH or NULL */
-	char			*object_directory;
-	struct strvec		 alternates;	/* unquoted entries */
-	struct strvec		 push_options;
-	struct strvec		 pusher;	/* "NAME=value" */
-	struct push_update	*updates;
-	size_t			 nupdates;
-	/* Milliseconds the hook will still wait for the answer when it
-	 * sends the request; 0: not said. */
-	int			 timeout_ms;
-	enum proto_unavailable	 on_unavailable;
-};
-
-enum push_verdict {
-	PUSH_SKIP,	/* not ours to judge: deletion, tag, unguarded */
-	PUSH_ACCEPT,
-	PUSH_REJECT
-};
-
-struct push_ref_result {
-	char			*ref;
-	enum push_verdict	 verdict;
-	char			*reason;
-	size_t			 migrations, errors, warnings;
-};
-
-struct push_result {
-	int			 reject;
-	struct push_ref_result	*refs;
-	size_t			 nrefs;
-	struct strvec		 messages;	/* shown as remote: lines */
-};
-
 /* Writes a header for a payload of len bytes into out. */
 void	 proto_header_encode(uint8_t out[PROTO_HEADER_LEN], enum proto_type,
 	    uint32_t len);
@@ -110,17 +65,13 @@ json_t	*proto_request_to_json(const struct push_request *);
 /* Fills req from JSON; -1 with the offending field in err. */
 int	 proto_request_from_json(json_t *, struct push_request *, char *err,
 	    size_t errlen);
-void	 proto_request_clear(struct push_request *);
 /*
  * Reads only timeout_ms and on_unavailable, for the daemon's loop to set
  * the deadline before a worker parses the rest; bad values read as
  * "not said" (the full parse rejects them).
  */
 void	 proto_request_budget(json_t *, int *timeout_ms,
-	    enum proto_unavailable *);
-const char *proto_unavailable_name(enum proto_unavailable);
-int	 proto_add_update(struct push_request *, const char *old_id,
-	    const char *new_id, const char *ref);
+	    enum push_unavailable *);
 
 /*
  * Splits GIT_ALTERNATE_OBJECT_DIRECTORIES: entries separated by ':',
@@ -128,13 +79,9 @@ int	 proto_add_update(struct push_request *, const char *old_id,
  * contain ':' or '"').  -1 on a malformed quote.
  */
 int	 proto_split_alternates(const char *, struct strvec *);
-void	 proto_result_clear(struct push_result *);
+/* A reply: every ref with its structured diagnostics and notes. */
 json_t	*proto_result_to_json(const struct push_result *);
 /* Reads a reply; -1 when it is not a well-formed reply. */
 int	 proto_result_from_json(json_t *, struct push_result *);
-const char *proto_verdict_name(enum push_verdict);
-
-/* "All zeroes" of any length is git's null object ID. */
-int	 proto_is_null_id(const char *);
 
 #endif

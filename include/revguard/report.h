@@ -1,7 +1,8 @@
 /*
  * report: renders a finished check for people (text), for machines
- * (JSON, schema in docs/json-output.md) and the revision graph as dot or
- * JSON.  Rendering only; no decisions.
+ * (JSON, schema in docs/json-output.md), a judged push as the `remote:`
+ * lines its pusher sees, and the revision graph as dot or JSON.
+ * Rendering only; no decisions.  The only place results become text.
  */
 #ifndef REVGUARD_REPORT_H
 #define REVGUARD_REPORT_H
@@ -10,6 +11,7 @@
 #include <stdio.h>
 
 #include "revguard/engine.h"
+#include "revguard/request.h"
 
 struct report_subject {
 	const char	*repository;	/* NULL for a working tree */
@@ -27,6 +29,8 @@ int	 report_diag_text(const struct diag *, const char *fallback_path,
 json_t	*report_json(const struct engine_result *,
 	    const struct report_subject *);
 json_t	*report_diag_json(const struct diag *);
+/* The `remote:` lines a pusher sees for a judged push. */
+int	 report_push_lines(const struct push_result *, struct strvec *lines);
 void	 report_heads(FILE *, const struct engine_result *);
 void	 report_graph_dot(FILE *, const struct engine_result *);
 json_t	*report_graph_json(const struct engine_result *);

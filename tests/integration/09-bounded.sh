@@ -148,7 +148,7 @@ soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 if soft < n + 100:
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 200), hard))
 payload = b'{"repository": "/nonexistent", "updates": []}' + b" " * 200
-msg = b"RVGD\x01\x01\x00\x00" + struct.pack(">I", len(payload)) + payload
+msg = b"RVGD\x02\x01\x00\x00" + struct.pack(">I", len(payload)) + payload
 sel = selectors.DefaultSelector()
 conns = {}
 said = {}

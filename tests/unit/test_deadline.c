@@ -62,34 +62,34 @@ Test(deadline, rules_stop_when_expired)
 Test(deadline, request_budget_round_trip)
 {
 	struct push_request	 req, back;
-	enum proto_unavailable	 u;
+	enum push_unavailable	 u;
 	char			 err[256];
 	json_t			*j;
 	int			 budget;
 
 	memset(&req, 0, sizeof(req));
 	req.repository = strdup("/srv/git/a.git");
-	cr_assert_eq(proto_add_update(&req, NULL40, SHA1_A,
+	cr_assert_eq(push_request_add_update(&req, NULL40, SHA1_A,
 	    "refs/heads/main"), 0);
 	/* Not said: no fields, and the daemon reads "not said". */
 	j = proto_request_to_json(&req);
 	cr_assert_null(json_object_get(j, "timeout_ms"));
 	proto_request_budget(j, &budget, &u);
 	cr_assert_eq(budget, 0);
-	cr_assert_eq(u, PROTO_UNAVAILABLE_UNSAID);
+	cr_assert_eq(u, PUSH_UNAVAILABLE_UNSAID);
 	json_decref(j);
 
 	req.timeout_ms = 3750;
-	req.on_unavailable = PROTO_UNAVAILABLE_ACCEPT;
+	req.on_unavailable = PUSH_UNAVAILABLE_ACCEPT;
 	j = proto_request_to_json(&req);
 	proto_request_budget(j, &budget, &u);
 	cr_assert_eq(budget, 3750);
-	cr_assert_eq(u, PROTO_UNAVAILABLE_ACCEPT);
+	cr_assert_eq(u, PUSH_UNAVAILABLE_ACCEPT);
 	cr_assert_eq(proto_request_from_json(j, &back, err, sizeof(err)), 0,
 	    "%s", err);
 	cr_assert_eq(back.timeout_ms, 3750);
-	cr_assert_eq(back.on_unavailable, PROTO_UNAVAILABLE_ACCEPT);
-	proto_request_clear(&back);
+	cr_assert_eq(back.on_unavailable, PUSH_UNAVAILABLE_ACCEPT);
+	push_request_clear(&back);
 
 	/* Bad values: the full parse names the field; the budget reader
 	 * falls back to "not said". */
@@ -98,14 +98,14 @@ Test(deadline, request_budget_round_trip)
 	cr_assert_eq(budget, 0);
 	cr_assert_eq(proto_request_from_json(j, &back, err, sizeof(err)), -1);
 	cr_assert(strstr(err, "`timeout_ms`") != NULL, "%s", err);
-	proto_request_clear(&back);
+	push_request_clear(&back);
 	json_object_set_new(j, "timeout_ms", json_integer(100));
 	json_object_set_new(j, "on_unavailable", json_string("maybe"));
 	cr_assert_eq(proto_request_from_json(j, &back, err, sizeof(err)), -1);
 	cr_assert(strstr(err, "`on_unavailable`") != NULL, "%s", err);
-	proto_request_clear(&back);
+	push_request_clear(&back);
 	json_decref(j);
-	proto_request_clear(&req);
+	push_request_clear(&req);
 }
 
 static volatile int	 release_job;

@@ -13,7 +13,7 @@ Test(proto, header_round_trip)
 	struct proto_header	 ph;
 
 	proto_header_encode(h, PROTO_REPLY, 0x01020304);
-	cr_assert_eq(memcmp(h, "RVGD\x01\x02\0\0\x01\x02\x03\x04", 12), 0);
+	cr_assert_eq(memcmp(h, "RVGD\x02\x02\0\0\x01\x02\x03\x04", 12), 0);
 	cr_assert_eq(proto_header_decode(h, &ph, 0x7fffffff), PROTO_HEADER_OK);
 	cr_assert_eq(ph.type, PROTO_REPLY);
 	cr_assert_eq(ph.length, 0x01020304);
@@ -29,13 +29,13 @@ Test(proto, header_errors)
 	cr_assert_eq(proto_header_decode(h, &ph, 99), PROTO_HEADER_TOO_LONG);
 	cr_assert_str_eq(proto_header_error(PROTO_HEADER_TOO_LONG, &ph, 99,
 	    msg, sizeof(msg)), "frame of 100 bytes exceeds the limit of 99");
-	h[4] = 2;
+	h[4] = 1;
 	cr_assert_eq(proto_header_decode(h, &ph, 1000),
 	    PROTO_HEADER_BAD_VERSION);
 	cr_assert_str_eq(proto_header_error(PROTO_HEADER_BAD_VERSION, &ph,
-	    1000, msg, sizeof(msg)), "unsupported protocol version 2 (this "
-	    "side speaks 1)");
-	h[4] = 1;
+	    1000, msg, sizeof(msg)), "unsupported protocol version 1 (this "
+	    "side speaks 2)");
+	h[4] = 2;
 	h[5] = 9;
 	cr_assert_eq(proto_header_decode(h, &ph, 1000), PROTO_HEADER_BAD_TYPE);
 	memcpy(h, "GET ", 4);
@@ -55,7 +55,7 @@ Test(proto, request_round_trip)
 	strvec_push(&a.alternates, "/srv/git/x.git/objects");
 	strvec_push(&a.push_options, "ci.skip");
 	strvec_push(&a.pusher, "USER=git");
-	cr_assert_eq(proto_add_update(&a, NULL40, SHA1_A, "refs/heads/main"),
+	cr_assert_eq(push_request_add_update(&a, NULL40, SHA1_A, "refs/heads/main"),
 	    0);
 	j = proto_request_to_json(&a);
 	cr_assert_not_null(j);
@@ -69,8 +69,8 @@ Test(proto, request_round_trip)
 	cr_assert_eq(b.nupdates, 1);
 	cr_assert_str_eq(b.updates[0].ref, "refs/heads/main");
 	json_decref(j);
-	proto_request_clear(&a);
-	proto_request_clear(&b);
+	push_request_clear(&a);
+	push_request_clear(&b);
 }
 
 static void
@@ -84,7 +84,7 @@ reject(const char *text, const char *want)
 	cr_assert_not_null(j, "%s", jerr.text);
 	cr_assert_eq(proto_request_from_json(j, &r, err, sizeof(err)), -1);
 	cr_assert(strstr(err, want) != NULL, "`%s` lacks `%s`", err, want);
-	proto_request_clear(&r);
+	push_request_clear(&r);
 	json_decref(j);
 }
 
@@ -128,9 +128,79 @@ Test(proto, alternates_quoting)
 
 Test(proto, null_ids_of_any_length)
 {
-	cr_assert(proto_is_null_id(NULL40));
-	cr_assert(proto_is_null_id("00000000000000000000000000000000000000000"
+	cr_assert(push_is_null_id(NULL40));
+	cr_assert(push_is_null_id("00000000000000000000000000000000000000000"
 	    "00000000000000000000000"));
-	cr_assert(!proto_is_null_id(SHA1_A));
-	cr_assert(!proto_is_null_id(""));
+	cr_assert(!push_is_null_id(SHA1_A));
+	cr_assert(!push_is_null_id(""));
+}
+
+/* A reply carries every ref with its structured diagnostics and notes,
+ * and reads back the same: the hook renders exactly what was judged. */
+Test(proto, result_round_trip)
+{
+	struct push_result	 res, back;
+	struct push_ref_result	*r;
+	struct diag		*d;
+	json_t			*j;
+
+	memset(&res, 0, sizeof(res));
+	cr_assert_eq(strvec_push(&res.notes, "HEAD names master"), 0);
+	cr_assert_not_null(r = push_result_add(&res, "refs/heads/main", SHA1_A,
+	    PUSH_REJECT, PUSH_CHECKED, "3 migrations, 1 error, 1 warning"));
+	r->migrations = 3;
+	r->errors = r->warnings = r->old_debt = 1;
+	cr_assert_not_null(r->versions_dir = strdup("migrations/versions"));
+	cr_assert_not_null(d = diag_add(&r->diags, RULE_PLACEHOLDER_ID,
+	    RULE_SEV_ERROR, "migrations/versions/a1_x.py", 9, "a hint",
+	    "revision `a1` looks hand-picked"));
+	cr_assert_eq(strvec_push(&d->revisions, "a1"), 0);
+	cr_assert_not_null(d = diag_add(&r->diags, RULE_SINGLE_HEAD,
+	    RULE_SEV_WARN, NULL, 0, NULL, "2 heads"));
+	d->old = 1;
+	cr_assert_not_null(push_result_add(&res, "refs/heads/topic", NULL,
+	    PUSH_SKIP, PUSH_NOT_GUARDED, "not guarded"));
+	cr_assert_not_null(j = proto_result_to_json(&res));
+	cr_assert_eq(proto_result_from_json(j, &back), 0);
+	json_decref(j);
+	cr_assert(back.reject);
+	cr_assert_eq(back.nrefs, 2);
+	cr_assert_str_eq(back.notes.items[0], "HEAD names master");
+	r = &back.refs[0];
+	cr_assert_str_eq(r->new_id, SHA1_A);
+	cr_assert_eq(r->outcome, PUSH_CHECKED);
+	cr_assert_eq(r->verdict, PUSH_REJECT);
+	cr_assert_eq(r->migrations, 3);
+	cr_assert_eq(r->old_debt, 1);
+	cr_assert_str_eq(r->versions_dir, "migrations/versions");
+	cr_assert_eq(r->diags.len, 2);
+	cr_assert_eq(r->diags.items[0].rule, RULE_PLACEHOLDER_ID);
+	cr_assert_eq(r->diags.items[0].line, 9);
+	cr_assert_str_eq(r->diags.items[0].hint, "a hint");
+	cr_assert_str_eq(r->diags.items[0].revisions.items[0], "a1");
+	cr_assert(!r->diags.items[0].old);
+	cr_assert_null(r->diags.items[1].path);
+	cr_assert(r->diags.items[1].old);
+	cr_assert_eq(back.refs[1].outcome, PUSH_NOT_GUARDED);
+	cr_assert_null(back.refs[1].new_id);
+	push_result_clear(&res);
+	push_result_clear(&back);
+}
+
+Test(proto, result_rejects_unknown_names)
+{
+	struct push_result	 back;
+	json_t			*j;
+
+	j = json_pack("{s:s, s:[{s:s, s:s, s:s}]}", "verdict", "accept",
+	    "refs", "ref", "refs/heads/main", "verdict", "accept", "outcome",
+	    "mystery");
+	cr_assert_eq(proto_result_from_json(j, &back), -1);
+	json_decref(j);
+	j = json_pack("{s:s, s:[{s:s, s:s, s:s, s:[{s:s, s:s, s:s}]}]}",
+	    "verdict", "reject", "refs", "ref", "refs/heads/main", "verdict",
+	    "reject", "outcome", "checked", "diagnostics", "rule", "no-such",
+	    "severity", "error", "message", "m");
+	cr_assert_eq(proto_result_from_json(j, &back), -1);
+	json_decref(j);
 }

@@ -1,0 +1,29 @@
+/*
+ * stats: the daemon's runtime counters, in one struct that the control
+ * module reads (the log on SIGUSR1 and at exit today; the stats and
+ * health endpoints later).  Updated only on the daemon's loop thread.
+ */
+#ifndef REVGUARD_STATS_H
+#define REVGUARD_STATS_H
+
+#include <stddef.h>
+
+struct daemon_stats {
+	long long	 started_ms;	/* monotonic */
+	unsigned long	 requests;	/* handed to a worker */
+	unsigned long	 accepted, rejected;
+	unsigned long	 unchecked;	/* answered without a verdict */
+	unsigned long	 timeouts;	/* of those: stopped at a deadline */
+	unsigned long	 errors;	/* protocol and connection errors */
+	unsigned long	 dropped;	/* connections dropped or refused */
+	int		 connections;	/* open now */
+	int		 inflight;	/* checks running or queued now */
+	int		 workers;
+	unsigned long	 cache_hits, cache_misses;	/* parsed blobs */
+	size_t		 cache_entries;
+};
+
+/* One line of every counter, for logs; uptime from now_ms. */
+char	*control_stats_line(const struct daemon_stats *, long long now_ms);
+
+#endif

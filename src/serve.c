@@ -1,0 +1,412 @@
+/*
+ * serve.c: the one road of a push (see serve.h).  Admission: the
+ * repository and every object directory a request names must resolve
+ * inside the configured roots.  Then the configuration for that
+ * repository is chosen, and each guarded ref is judged at its new commit
+ * against its base (the old tip, or the default branch for a new branch)
+ * by judge.c: problems the base already had are old debt (warnings unless
+ * strict), problems the push creates are errors.  A guarded ref that is
+ * not checked carries the reason, which the pusher is shown.  The result
+ * is structured; report.c renders it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "revguard/glob.h"
+#include "revguard/judge.h"
+#include "revguard/odb.h"
+#include "revguard/serve.h"
+
+/* 1 when path is root or inside it (both resolved). */
+static int
+path_inside(const char *path, const char *root)
+{
+	size_t	 n = strlen(root);
+
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	return strncmp(path, root, n) == 0 &&
+	    (path[n] == '/' || path[n] == '\0' || (n == 1 && root[0] == '/'));
+}
+
+static int
+inside_any(const struct strvec *roots, const char *path)
+{
+	char	 real[PATH_MAX];
+	size_t	 i;
+
+	for (i = 0; i < roots->len; i++)
+		if (realpath(roots->items[i], real) != NULL &&
+		    path_inside(path, real))
+			return 1;
+	return 0;
+}
+
+char *
+serve_admit_repository(const struct strvec *roots, const char *path,
+    char *err, size_t errlen)
+{
+	char		 real[PATH_MAX], probe[PATH_MAX + 16];
+	struct stat	 st;
+
+	if (roots->len == 0) {
+		snprintf(err, errlen, "no repo_roots are configured; the "
+		    "daemon opens no repository");
+		return NULL;
+	}
+	if (strstr(path, "/../") != NULL || strncmp(path, "../", 3) == 0 ||
+	    (strlen(path) >= 3 && strcmp(path + strlen(path) - 3,
+	    "/..") == 0)) {
+		snprintf(err, errlen, "repository path `%s` contains `..`",
+		    path);
+		return NULL;
+	}
+	if (path[0] != '/') {
+		snprintf(err, errlen, "repository path `%s` is not absolute",
+		    path);
+		return NULL;
+	}
+	if (realpath(path, real) == NULL) {
+		snprintf(err, errlen, "repository `%s`: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	if (!inside_any(roots, real)) {
+		snprintf(err, errlen, "repository `%s` is outside the "
+		    "configured repo_roots", path);
+		return NULL;
+	}
+	snprintf(probe, sizeof(probe), "%s/objects", real);
+	if (stat(probe, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		snprintf(probe, sizeof(probe), "%s/.git/objects", real);
+		if (stat(probe, &st) == -1 || !S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "`%s` is not a git repository",
+			    path);
+			return NULL;
+		}
+	}
+	return strdup(real);
+}
+
+int
+serve_admit_objects(const struct strvec *roots, const char *repo,
+    const struct push_request *req, struct strvec *dirs, char *err,
+    size_t errlen)
+{
+	char	 real[PATH_MAX], objects[PATH_MAX + 16], own[PATH_MAX];
+	size_t	 i;
+
+	snprintf(objects, sizeof(objects), "%s/objects", repo);
+	if (realpath(objects, own) == NULL)
+		own[0] = '\0';
+	if (req->quarantine != NULL) {
+		if (realpath(req->quarantine, real) == NULL) {
+			snprintf(err, errlen, "quarantine `%s`: %s",
+			    req->quarantine, strerror(errno));
+			return -1;
+		}
+		if (roots != NULL && (own[0] == '\0' ||
+		    !path_inside(real, own) || strcmp(real, own) == 0)) {
+			snprintf(err, errlen, "quarantine `%s` is not inside "
+			    "the repository's objects directory",
+			    req->quarantine);
+			return -1;
+		}
+		if (strvec_push(dirs, real) == -1)
+			return -1;
+	}
+	for (i = 0; i < req->alternates.len; i++) {
+		if (realpath(req->alternates.items[i], real) == NULL ||
+		    strcmp(real, own) == 0 || strvec_contains(dirs, real))
+			continue;
+		if (roots != NULL && !inside_any(roots, real))
+			continue;	/* never read outside the roots */
+		if (strvec_push(dirs, real) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+serve_is_guarded(const struct config *cfg, const char *ref, const char *def)
+{
+	size_t	 i;
+
+	for (i = 0; i < cfg->guarded_refs.len; i++) {
+		const char	*g = cfg->guarded_refs.items[i];
+
+		if (strcmp(g, CONFIG_DEFAULT_BRANCH) == 0) {
+			if (def != NULL && strcmp(ref, def) == 0)
+				return 1;
+		} else if (glob_match(g, ref))
+			return 1;
+	}
+	return 0;
+}
+
+struct ref_judge {
+	const struct serve_opts	*opts;
+	const struct config	*cfg;
+	struct odb		*db;
+	const char		*default_ref;	/* NULL: unborn or detached */
+	struct push_result	*res;
+	char			*err;
+	size_t			 errlen;
+};
+
+static void
+free_check(struct engine_result *r)
+{
+	engine_result_free(r);
+	free(r);
+}
+
+/* Moves a finished judgement into the ref's result. */
+static int
+take_judgement(const struct ref_judge *rj, struct push_ref_result *ref,
+    struct judge_result *j)
+{
+	struct engine_result	*r = &j->check;
+
+	ref->migrations = r->n;
+	ref->errors = diag_count(&r->diags, RULE_SEV_ERROR);
+	ref->warnings = diag_count(&r->diags, RULE_SEV_WARN);
+	ref->old_debt = j->old_debt;
+	if (r->versions_dirs.len > 0 && (ref->versions_dir =
+	    strdup(r->versions_dirs.items[0])) == NULL)
+		return -1;
+	ref->notes = j->notes;
+	memset(&j->notes, 0, sizeof(j->notes));
+	ref->diags = r->diags;
+	memset(&r->diags, 0, sizeof(r->diags));
+	if (rj->opts->cli) {
+		if ((ref->check = malloc(sizeof(*ref->check))) == NULL)
+			return -1;
+		*ref->check = *r;	/* its diags are ref->diags now */
+		memset(r, 0, sizeof(*r));
+		rj->res->check_free = free_check;
+	}
+	return 0;
+}
+
+/* Judges one ref; -1 when the judgement could not run. */
+static int
+judge_ref(struct ref_judge *rj, const struct push_update *u)
+{
+	static const enum push_outcome outcomes[] = {
+		[JUDGE_CHECKED] = PUSH_CHECKED,
+		[JUDGE_UNCHANGED] = PUSH_UNCHANGED,
+		[JUDGE_NOT_CHECKED] = PUSH_NOT_CHECKED,
+		[JUDGE_REFUSED] = PUSH_REFUSED
+	};
+	struct odb_snapshot	*head = NULL, *base = NULL;
+	struct judge_opts	 jo;
+	struct judge_result	 j;
+	struct push_ref_result	*ref;
+	enum push_verdict	 v;
+	char			 reason[256];
+	const char		*why;
+	int			 rv = -1;
+
+	memset(&j, 0, sizeof(j));
+	memset(&jo, 0, sizeof(jo));
+	jo.cfg = rj->cfg;
+	jo.ops = &odb_source_ops;
+	jo.engine.policy = &rj->cfg->policy;
+	jo.engine.cache = rj->opts->parsed;
+	jo.engine.deadline = rj->opts->deadline;
+	jo.full = jo.trust_head = rj->opts->cli;
+
+	if ((head = odb_snapshot_open(rj->db, u->new_id, NULL, rj->err,
+	    rj->errlen)) == NULL)
+		goto done;
+	if (!push_is_null_id(u->old_id)) {
+		if ((base = odb_snapshot_open(rj->db, u->old_id, NULL,
+		    rj->err, rj->errlen)) == NULL)
+			goto done;
+		jo.trust_head = 0;
+	} else if (!rj->opts->cli && rj->default_ref != NULL &&
+	    strcmp(u->ref, rj->default_ref) != 0 &&
+	    odb_ref_exists(rj->db, rj->default_ref))
+		/* A new branch is judged against the default branch. */
+		if ((base = odb_snapshot_open(rj->db, rj->default_ref, NULL,
+		    rj->err, rj->errlen)) == NULL)
+			goto done;
+	jo.head = head;
+	jo.base = base;
+	if (judge_run(&jo, &j, rj->err, rj->errlen) == -1)
+		goto done;
+	why = j.reason;
+	switch (j.verdict) {
+	case JUDGE_UNCHANGED:
+		v = PUSH_ACCEPT;
+		break;
+	case JUDGE_NOT_CHECKED:
+		v = PUSH_SKIP;
+		break;
+	case JUDGE_REFUSED:
+		v = PUSH_REJECT;
+		break;
+	case JUDGE_CHECKED:
+	default:
+		v = diag_count(&j.check.diags, RULE_SEV_ERROR) ? PUSH_REJECT :
+		    PUSH_ACCEPT;
+		snprintf(reason, sizeof(reason), "%zu migration%s, %zu "
+		    "error%s, %zu warning%s", j.check.n,
+		    j.check.n == 1 ? "" : "s",
+		    diag_count(&j.check.diags, RULE_SEV_ERROR),
+		    diag_count(&j.check.diags, RULE_SEV_ERROR) == 1 ? "" : "s",
+		    diag_count(&j.check.diags, RULE_SEV_WARN),
+		    diag_count(&j.check.diags, RULE_SEV_WARN) == 1 ? "" : "s");
+		why = reason;
+		break;
+	}
+	if ((ref = push_result_add(rj->res, u->ref, u->new_id, v,
+	    outcomes[j.verdict], why)) == NULL ||
+	    take_judgement(rj, ref, &j) == -1)
+		goto done;
+	rv = 0;
+done:
+	judge_free(&j);
+	odb_snapshot_free(head);
+	odb_snapshot_free(base);
+	return rv;
+}
+
+/*
+ * The branch @default stands for.  HEAD may name a branch that does not
+ * exist (`git init --bare` says master; the team pushes main).  In an
+ * empty repository the first branch this push creates becomes the default
+ * (as hosts make it); otherwise every pushed branch is guarded until HEAD
+ * is fixed, and the pusher is told.
+ */
+static char *
+default_branch(const struct config *cfg, struct odb *db,
+    const struct push_request *req, struct push_result *res,
+    int *guard_all)
+{
+	char	*def = odb_default_branch(db);
+	size_t	 i;
+
+	*guard_all = 0;
+	if (!strvec_contains(&cfg->guarded_refs, CONFIG_DEFAULT_BRANCH) ||
+	    (def != NULL && odb_ref_exists(db, def)))
+		return def;
+	if (!odb_has_branches(db)) {
+		for (i = 0; i < req->nupdates; i++)
+			if (strncmp(req->updates[i].ref, "refs/heads/",
+			    11) == 0 &&
+			    !push_is_null_id(req->updates[i].new_id)) {
+				free(def);
+				return strdup(req->updates[i].ref);
+			}
+		return def;
+	}
+	*guard_all = 1;
+	if (strvec_push_owned(&res->notes, xasprintf("HEAD names %s, which "
+	    "does not exist, so revguard cannot tell the default branch and "
+	    "guards every branch; fix it on the server with `git "
+	    "symbolic-ref HEAD refs/heads/<default>`", def != NULL ? def :
+	    "no branch")) == -1) {
+		free(def);
+		return NULL;
+	}
+	return def;
+}
+
+/* Judges every update of the request against an open repository. */
+static int
+judge_updates(struct ref_judge *rj, const struct push_request *req)
+{
+	const struct config	*cfg = rj->cfg;
+	char			*def;
+	size_t			 i;
+	int			 guard_all = 0, guarded, rv = 0;
+
+	def = rj->opts->cli ? NULL : default_branch(cfg, rj->db, req, rj->res,
+	    &guard_all);
+	rj->default_ref = def != NULL && odb_ref_exists(rj->db, def) ? def :
+	    NULL;
+	for (i = 0; rv == 0 && i < req->nupdates; i++) {
+		const struct push_update	*u = &req->updates[i];
+
+		if (engine_deadline_passed(rj->opts->deadline)) {
+			snprintf(rj->err, rj->errlen, "the check was stopped "
+			    "at its deadline after %zu of %zu ref updates", i,
+			    req->nupdates);
+			rv = -1;
+			break;
+		}
+		guarded = rj->opts->cli || serve_is_guarded(cfg, u->ref, def) ||
+		    (guard_all && strncmp(u->ref, "refs/heads/", 11) == 0);
+		if (!guarded)
+			rv = push_result_add(rj->res, u->ref, u->new_id,
+			    PUSH_SKIP, PUSH_NOT_GUARDED, "not guarded") ?
+			    0 : -1;
+		else if (push_is_null_id(u->new_id))
+			rv = push_result_add(rj->res, u->ref, NULL, PUSH_SKIP,
+			    PUSH_DELETION, "the push deletes this guarded "
+			    "ref") ? 0 : -1;
+		else
+			rv = judge_ref(rj, u);
+	}
+	free(def);
+	return rv;
+}
+
+int
+serve_request(const struct serve_opts *o, const struct push_request *req,
+    struct push_result *res, char *err, size_t errlen)
+{
+	struct ref_judge	 rj;
+	struct strvec		 dirs = STRVEC_INIT;
+	const char		**extra = NULL;
+	char			*repo = NULL, real[PATH_MAX];
+	size_t			 i;
+	int			 rv = -1;
+
+	memset(res, 0, sizeof(*res));
+	memset(&rj, 0, sizeof(rj));
+	err[0] = '\0';
+	/* The door: the repository and its object directories. */
+	if (o->roots != NULL)
+		repo = serve_admit_repository(o->roots, req->repository, err,
+		    errlen);
+	else if (realpath(req->repository, real) != NULL)
+		repo = strdup(real);
+	else
+		snprintf(err, errlen, "repository `%s`: %s", req->repository,
+		    strerror(errno));
+	if (repo == NULL || serve_admit_objects(o->roots, repo, req, &dirs,
+	    err, errlen) == -1)
+		goto done;
+	if ((extra = calloc(dirs.len + 1, sizeof(*extra))) == NULL)
+		goto done;
+	for (i = 0; i < dirs.len; i++)
+		extra[i] = dirs.items[i];
+	/* The configuration this repository is judged by. */
+	rj.opts = o;
+	rj.cfg = config_for_repository(o->cfg, repo);
+	rj.res = res;
+	rj.err = err;
+	rj.errlen = errlen;
+	if ((rj.db = odb_open(repo, extra, err, errlen)) == NULL)
+		goto done;
+	if (o->trees != NULL)
+		odb_set_tree_cache(rj.db, o->trees);
+	rv = judge_updates(&rj, req);
+done:
+	if (rv == -1 && err[0] == '\0')
+		snprintf(err, errlen, "out of memory");
+	odb_free(rj.db);
+	free(extra);
+	free(repo);
+	strvec_clear(&dirs);
+	return rv;
+}
