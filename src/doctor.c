@@ -190,8 +190,8 @@ refs_report(struct doctor *d)
 		    "guards every branch until it does (`git symbolic-ref "
 		    "HEAD refs/heads/<default>`)", def);
 	else if (usable == NULL)
-		printf("default branch: %s, unborn; the first branch pushed "
-		    "is guarded as the default\n", def);
+		printf("default branch: %s, unborn; every branch the first push "
+		    "creates is guarded (unless it creates %s)\n", def, def);
 	else
 		printf("default branch: %s\n", def);
 	guards = strvec_join(&d->cfg->guarded_refs, ", ");

@@ -379,6 +379,7 @@ engine_check(const struct engine_opts *o, const struct source_ops *ops,
 	in.n = r->n;
 	in.old_debt = o->old_debt;
 	in.extra_baseline = o->extra_baseline;
+	in.keep_baselined = o->keep_baselined;
 	if (o->deadline != NULL) {
 		in.expired = o->deadline->expired;
 		in.expired_ctx = o->deadline->ctx;

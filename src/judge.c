@@ -175,63 +175,162 @@ place_from_ini(const struct judge_opts *o, void *ctx, const char *ini,
 	return 0;
 }
 
-/* Decides where the migrations are at one commit. */
+/*
+ * Where the migrations are by the server's settings alone: its
+ * versions_path, else its alembic_ini, else (find set) the one
+ * alembic.ini found below the root.
+ */
 static int
-locate(const struct judge_opts *o, const struct location *loc, void *ctx,
+locate_default(const struct judge_opts *o, void *ctx, int find,
     struct place *p, char *err, size_t errlen)
 {
 	const struct config	*cfg = o->cfg;
-	const struct strvec	*vp = loc->versions_paths.len > 0 ?
-				    &loc->versions_paths :
-				    &cfg->versions_paths;
-	const char		*ini = loc->alembic_ini != NULL ?
-				    loc->alembic_ini : cfg->alembic_ini;
 	struct engine_opts	 eo = o->engine;
 	struct strvec		 found = STRVEC_INIT;
 	char			*list;
 	int			 rv, capped;
 
 	memset(p, 0, sizeof(*p));
-	if (vp->len > 0) {
-		eo.versions_paths = vp;
+	if (cfg->versions_paths.len > 0) {
+		eo.versions_paths = &cfg->versions_paths;
 		if (engine_versions_dirs(&eo, o->ops, ctx, &p->dirs, err,
 		    errlen) != 0)
 			return -1;
 		p->kind = PLACE_DIRS;
-		return count_migrations(o, ctx, p, err, errlen);
+		return 0;
 	}
-	if ((rv = place_from_ini(o, ctx, ini, p)) == 1) {
-		if (find_inis(o, ctx, &found, &capped, err, errlen) == -1)
-			return -1;
-		if (found.len == 1)
-			rv = place_from_ini(o, ctx, found.items[0], p);
-		else if (found.len == 0) {
-			p->kind = PLACE_NONE;
-			p->why = xasprintf("no `%s`%s and no versions_path is "
-			    "configured", ini, capped ? " (the search below "
-			    "the root stopped after " "256 directories)" :
-			    " at the root or below it");
-			rv = p->why != NULL ? 0 : -1;
-		} else {
-			p->kind = PLACE_AMBIGUOUS;
-			list = strvec_join(&found, ", ");
-			p->why = xasprintf("several alembic.ini files (%s) and "
-			    "none is configured: name one in the repository's "
-			    "%s (`alembic_ini: %s`) or in the server's "
-			    "configuration", list ? list : "?",
-			    CONFIG_REPO_FILE, found.items[0]);
-			free(list);
-			rv = p->why != NULL ? 0 : -1;
-		}
+	if ((rv = place_from_ini(o, ctx, cfg->alembic_ini, p)) != 1 || !find)
+		goto out;
+	if (find_inis(o, ctx, &found, &capped, err, errlen) == -1)
+		return -1;
+	if (found.len == 1)
+		rv = place_from_ini(o, ctx, found.items[0], p);
+	else if (found.len == 0) {
+		p->kind = PLACE_NONE;
+		p->why = xasprintf("no `%s`%s and no versions_path is "
+		    "configured", cfg->alembic_ini, capped ? " (the search "
+		    "below the root stopped after 256 directories)" :
+		    " at the root or below it");
+		rv = p->why != NULL ? 0 : -1;
+	} else {
+		p->kind = PLACE_AMBIGUOUS;
+		list = strvec_join(&found, ", ");
+		p->why = xasprintf("several alembic.ini files (%s) and none "
+		    "is configured: name one in the repository's %s "
+		    "(`alembic_ini: %s`) or in the server's configuration",
+		    list ? list : "?", CONFIG_REPO_FILE, found.items[0]);
+		free(list);
+		rv = p->why != NULL ? 0 : -1;
 	}
 	strvec_clear(&found);
+out:
 	if (rv == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (p->kind == PLACE_DIRS)
-		return count_migrations(o, ctx, p, err, errlen);
+	if (rv == 1)
+		p->kind = PLACE_NONE;	/* no file, and not looking */
 	return 0;
+}
+
+/* Adds b's directories to a (a DIRS place); b is left as it was. */
+static int
+place_union(struct place *a, const struct place *b, char *err,
+    size_t errlen)
+{
+	size_t	 i;
+
+	for (i = 0; i < b->dirs.len; i++)
+		if (!strvec_contains(&a->dirs, b->dirs.items[i]) &&
+		    strvec_push(&a->dirs, b->dirs.items[i]) == -1) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	return 0;
+}
+
+/*
+ * Decides where the migrations are at one commit.  A repository's own
+ * .revguard.yaml (loc) can only add to what the server's settings find:
+ * its directories are checked together with those of the server's
+ * alembic.ini (or versions_path), so it can name the project below the
+ * root but never narrow the check to a decoy.
+ */
+static int
+locate(const struct judge_opts *o, const struct location *loc, void *ctx,
+    struct place *p, char *err, size_t errlen)
+{
+	struct engine_opts	 eo = o->engine;
+	struct place		 dflt;
+	int			 rv = -1;
+
+	memset(p, 0, sizeof(*p));
+	if (loc->versions_paths.len == 0 && loc->alembic_ini == NULL) {
+		if (locate_default(o, ctx, 1, p, err, errlen) == -1)
+			return -1;
+		return p->kind == PLACE_DIRS ? count_migrations(o, ctx, p,
+		    err, errlen) : 0;
+	}
+	if (loc->versions_paths.len > 0) {
+		eo.versions_paths = &loc->versions_paths;
+		if (engine_versions_dirs(&eo, o->ops, ctx, &p->dirs, err,
+		    errlen) != 0)
+			return -1;
+		p->kind = PLACE_DIRS;
+	}
+	if (loc->alembic_ini != NULL) {
+		struct place	 named;
+
+		memset(&named, 0, sizeof(named));
+		if ((rv = place_from_ini(o, ctx, loc->alembic_ini,
+		    &named)) == -1) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (rv == 1) {
+			named.kind = PLACE_NONE;
+			named.why = xasprintf("`%s`, named by %s, does not "
+			    "exist", loc->alembic_ini, CONFIG_REPO_FILE);
+		}
+		if (p->kind != PLACE_DIRS || named.kind != PLACE_DIRS) {
+			/* A broken or missing named file decides. */
+			if (p->kind != PLACE_DIRS || named.kind ==
+			    PLACE_BROKEN) {
+				place_clear(p);
+				*p = named;
+			} else
+				place_clear(&named);
+		} else {
+			rv = place_union(p, &named, err, errlen);
+			free(p->ini);
+			p->ini = named.ini;
+			named.ini = NULL;
+			place_clear(&named);
+			if (rv == -1)
+				return -1;
+		}
+	}
+	/* What the server's settings find is checked too. */
+	if (locate_default(o, ctx, 0, &dflt, err, errlen) == -1)
+		return -1;
+	if (dflt.kind == PLACE_BROKEN) {
+		place_clear(p);
+		*p = dflt;
+		return 0;
+	}
+	if (dflt.kind == PLACE_DIRS) {
+		if (p->kind != PLACE_DIRS) {
+			place_clear(p);
+			*p = dflt;
+			memset(&dflt, 0, sizeof(dflt));
+		} else if (place_union(p, &dflt, err, errlen) == -1) {
+			place_clear(&dflt);
+			return -1;
+		}
+	}
+	place_clear(&dflt);
+	return p->kind == PLACE_DIRS ? count_migrations(o, ctx, p, err,
+	    errlen) : 0;
 }
 
 /*
@@ -344,15 +443,18 @@ verdict(struct judge_result *res, enum judge_verdict v, char *reason)
 	return reason != NULL ? 0 : -1;
 }
 
-/* The base's problems, as the debt the head is measured against. */
+/* The base's problems, baselined or not, as the debt the head is
+ * measured against. */
 static int
-base_debt(const struct judge_opts *o, const struct engine_opts *eo,
+base_debt(const struct judge_opts *o, const struct engine_opts *head_eo,
     struct debt *debt, char *err, size_t errlen)
 {
+	struct engine_opts	 eo = *head_eo;
 	struct engine_result	 r;
 	int			 rv;
 
-	rv = engine_check(eo, o->ops, o->base, &r, err, errlen);
+	eo.keep_baselined = 1;
+	rv = engine_check(&eo, o->ops, o->base, &r, err, errlen);
 	if (rv == -1 && r.no_versions_dir)
 		rv = 0;		/* nothing there: everything is new */
 	else if (rv == 0)
@@ -405,14 +507,26 @@ judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
 	}
 	if (locate(o, &loc, o->head, &head, err, errlen) == -1)
 		goto done;
-	/* A pushed .revguard.yaml that moves the check takes effect at once,
-	 * subject to the rule below on what is left behind. */
+	/* A pushed .revguard.yaml that names another place takes effect at
+	 * once, in addition to the base's; the rule below on what is left
+	 * behind still holds. */
 	if (trusted != o->head && location_differs(&pushed, &loc)) {
 		if (locate(o, &pushed, o->head, &moved, err, errlen) == -1)
 			goto done;
-		place_clear(&head);
-		head = moved;
-		memset(&moved, 0, sizeof(moved));
+		if (head.kind == PLACE_DIRS && moved.kind == PLACE_DIRS) {
+			/* Both are checked: the pushed file adds, never
+			 * narrows, until it is the base's. */
+			if (place_union(&head, &moved, err, errlen) == -1)
+				goto done;
+			head.migrations = head.dirs_found = 0;
+			if (count_migrations(o, o->head, &head, err,
+			    errlen) == -1)
+				goto done;
+		} else if (head.kind != PLACE_DIRS) {
+			place_clear(&head);
+			head = moved;
+			memset(&moved, 0, sizeof(moved));
+		}
 	}
 	if (o->base != NULL && locate(o, &loc, o->base, &base, err,
 	    errlen) == -1)

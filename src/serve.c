@@ -281,39 +281,38 @@ done:
 
 /*
  * The branch @default stands for.  HEAD may name a branch that does not
- * exist (`git init --bare` says master; the team pushes main).  In an
- * empty repository the first branch this push creates becomes the default
- * (as hosts make it); otherwise every pushed branch is guarded until HEAD
- * is fixed, and the pusher is told.
+ * exist (`git init --bare` says master; the team pushes main).  When a
+ * push creates HEAD's branch, that is it.  Otherwise, in an empty
+ * repository every branch the push creates is guarded (any may become
+ * the default, as hosts make the first one), and in a repository with
+ * branches every pushed branch is guarded until HEAD is fixed; the
+ * pusher is told either way.
  */
 static char *
 default_branch(const struct config *cfg, struct odb *db,
     const struct push_request *req, struct push_result *res,
     int *guard_all)
 {
-	char	*def = odb_default_branch(db);
-	size_t	 i;
+	char		*def = odb_default_branch(db);
+	const char	*why;
+	size_t		 i;
 
 	*guard_all = 0;
 	if (!strvec_contains(&cfg->guarded_refs, CONFIG_DEFAULT_BRANCH) ||
 	    (def != NULL && odb_ref_exists(db, def)))
 		return def;
-	if (!odb_has_branches(db)) {
-		for (i = 0; i < req->nupdates; i++)
-			if (strncmp(req->updates[i].ref, "refs/heads/",
-			    11) == 0 &&
-			    !push_is_null_id(req->updates[i].new_id)) {
-				free(def);
-				return strdup(req->updates[i].ref);
-			}
-		return def;
-	}
+	for (i = 0; def != NULL && i < req->nupdates; i++)
+		if (strcmp(req->updates[i].ref, def) == 0 &&
+		    !push_is_null_id(req->updates[i].new_id))
+			return def;	/* this push creates it */
 	*guard_all = 1;
+	why = odb_has_branches(db) ? "revguard cannot tell the default "
+	    "branch and guards every branch" : "the repository is empty, so "
+	    "revguard guards every branch this push creates";
 	if (strvec_push_owned(&res->notes, xasprintf("HEAD names %s, which "
-	    "does not exist, so revguard cannot tell the default branch and "
-	    "guards every branch; fix it on the server with `git "
+	    "does not exist, so %s; fix it on the server with `git "
 	    "symbolic-ref HEAD refs/heads/<default>`", def != NULL ? def :
-	    "no branch")) == -1) {
+	    "no branch", why)) == -1) {
 		free(def);
 		return NULL;
 	}

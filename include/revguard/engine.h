@@ -46,6 +46,7 @@ struct engine_opts {
 	const char		*alembic_ini;
 	const struct debt	*old_debt;		/* NULL: all new */
 	const struct strvec	*extra_baseline;	/* may be NULL */
+	int			 keep_baselined;	/* see rules.h */
 	const struct engine_cache *cache;		/* may be NULL */
 	const struct engine_deadline *deadline;		/* may be NULL */
 };

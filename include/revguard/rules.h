@@ -60,6 +60,9 @@ struct rules_input {
 	/* What the base already had wrong; NULL: everything is new. */
 	const struct debt	*old_debt;
 	const struct strvec	*extra_baseline;	/* may be NULL */
+	/* Keep what the baseline covers (a base's findings, to tell old
+	 * debt from new). */
+	int			 keep_baselined;
 	const struct doc_file	*docs;		/* documentation files */
 	size_t			 ndocs;
 	/* NULL, or returns 1 when the caller's deadline has passed:

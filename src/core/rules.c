@@ -833,10 +833,14 @@ rules_settle(const struct policy *p, const struct rules_input *in,
 	for (i = 0; i < l->len; i++) {
 		d = &l->items[i];
 		d->severity = p->severity[d->rule];
-		if (d->severity != RULE_SEV_OFF && all_baselined(d, &baseline))
-			d->severity = RULE_SEV_OFF;
 		if (d->severity != RULE_SEV_OFF && in->old_debt != NULL)
 			d->old = debt_contains(in->old_debt, d);
+		/* The baseline grandfathers what was there; it never hides
+		 * a problem the change creates. */
+		if (d->severity != RULE_SEV_OFF && !in->keep_baselined &&
+		    (in->old_debt == NULL || d->old) &&
+		    all_baselined(d, &baseline))
+			d->severity = RULE_SEV_OFF;
 		if (d->severity == RULE_SEV_ERROR && d->old && !p->strict)
 			d->severity = RULE_SEV_WARN;
 		if (d->severity == RULE_SEV_OFF) {

@@ -110,8 +110,8 @@ h=$(head_of sub/backend)
 add_migration sub/backend c1c2c3c4c5c6 "$h" x
 commit_all sub "point the guard at an empty project, add a bad ID"
 push sub origin main
-expect "a pushed .revguard.yaml cannot point the guard at a decoy" 1 \
-    "moves the check away from backend/migrations/versions (from backend/alembic.ini), where 7 migrations would be left unchecked"
+expect "a pushed .revguard.yaml cannot point the guard at a decoy: both places are checked" 1 \
+    "backend/migrations/versions/c1c2c3c4c5c6_x.py:9: error[placeholder-id]"
 git_quiet -C sub reset -q --hard HEAD~1
 # Moving the migrations with the file that says where they are is fine,
 # and everything at the new place is judged as new.
@@ -134,6 +134,37 @@ push sub origin main
 expect "a broken .revguard.yaml is refused before it lands" 1 \
     ".revguard.yaml is invalid: .revguard.yaml:2:1: YAML syntax error"
 git_quiet -C sub reset -q --hard HEAD~1
+
+# .revguard.yaml adds to what alembic.ini says, never narrows it: naming
+# only the old directory while alembic.ini gains another hides nothing,
+# in the same push or the next.
+new_repo narrow 68
+printf 'versions_path: migrations/versions\n' >narrow/.revguard.yaml
+commit_all narrow "name the versions directory"
+push narrow origin main
+expect "a .revguard.yaml naming the same directory is accepted" 0 "main -> main"
+h=$(head_of narrow)
+mkdir -p narrow/other
+sed -i 's|^script_location.*|&\nversion_locations = %(here)s/migrations/versions %(here)s/other|' narrow/alembic.ini
+add_migration narrow a1b2c3d4e5f6 "$h" bad
+mv narrow/migrations/versions/a1b2c3d4e5f6_bad.py narrow/other/
+commit_all narrow "a second version location with a hand-picked ID"
+push narrow origin main
+expect "a directory alembic.ini adds is checked whatever .revguard.yaml says" 1 \
+    "other/a1b2c3d4e5f6_bad.py" "error[placeholder-id]"
+
+# --- the baseline never hides a problem the push creates ----------------
+new_repo bl2 69
+p=$(head_of bl2)
+printf 'a1b2c3d4e5f6\n%s\n' "$p" >bl2/.revguard-baseline
+commit_all bl2 "baseline names IDs ahead of time"
+push bl2 origin main
+expect "a baseline commit is accepted" 0 "main -> main"
+add_migration bl2 a1b2c3d4e5f6 "" fork
+commit_all bl2 "a hand-picked ID and a fork, both baselined in advance"
+push bl2 origin main
+expect "baselined IDs cannot grandfather problems the push creates" 1 \
+    "error[placeholder-id]: revision \`a1b2c3d4e5f6\`" "error[single-head]"
 
 # --- not an Alembic project: checked nowhere, and the pusher is told ------
 git -c init.defaultBranch=main init -q --bare srv/plain.git
@@ -166,6 +197,20 @@ commit_all unborn "bad second push"
 push unborn "$T/srv/unborn.git" main
 expect "with HEAD still unborn every branch is guarded, and said so" 1 \
     "HEAD names refs/heads/master, which does not exist" \
+    "error[placeholder-id]: revision \`a1b2c3d4e5f6\`"
+# An empty repository whose first push creates several branches: every
+# one is guarded, not only the first named.
+git init -q --bare srv/multi.git
+git -C srv/multi.git symbolic-ref HEAD refs/heads/master
+"$REVGUARD" install-hook --repo srv/multi.git -- $S >/dev/null
+gen repo multi --count 6 --seed 70 >/dev/null
+git_quiet -C multi branch aaa
+h=$(head_of multi)
+add_migration multi a1b2c3d4e5f6 "$h" bad
+commit_all multi "bad on main"
+push multi "$T/srv/multi.git" aaa main
+expect "a first push of several branches guards each of them" 1 \
+    "the repository is empty, so revguard guards every branch this push creates" \
     "error[placeholder-id]: revision \`a1b2c3d4e5f6\`"
 
 # --- allow_migrations_removal --------------------------------------------
