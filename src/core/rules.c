@@ -19,110 +19,6 @@
 #define GEN_HINT "generate IDs with `alembic revision` (random hex), not by "  \
 	"hand, and rename the file to match"
 
-static int
-set_str(char **dst, const char *s)
-{
-	free(*dst);
-	return (*dst = strdup(s)) == NULL ? -1 : 0;
-}
-
-int
-policy_init(struct policy *p)
-{
-	int	 i;
-
-	memset(p, 0, sizeof(*p));
-	for (i = 0; i < RULE__COUNT; i++)
-		p->severity[i] = rule_default_severity((enum rule_id)i);
-	if (set_str(&p->revision_format, RULES_DEFAULT_REVISION_FORMAT) ||
-	    set_str(&p->file_template, RULES_DEFAULT_FILE_TEMPLATE) ||
-	    set_str(&p->merge_marker, RULES_DEFAULT_MERGE_MARKER) ||
-	    strvec_push(&p->documentation, "CHANGELOG.md") ||
-	    strvec_push(&p->documentation, "docs/**/*.md"))
-		return -1;
-	return 0;
-}
-
-static pcre2_code *
-compile(const char *src, const char *field, char *err, size_t errlen)
-{
-	pcre2_code	*re;
-	PCRE2_UCHAR	 msg[256];
-	PCRE2_SIZE	 off;
-	int		 code;
-
-	re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, PCRE2_UTF,
-	    &code, &off, NULL);
-	if (re == NULL) {
-		pcre2_get_error_message(code, msg, sizeof(msg));
-		snprintf(err, errlen, "%s: invalid pattern `%s` at offset "
-		    "%zu: %s", field, src, (size_t)off, (char *)msg);
-		return NULL;
-	}
-	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-	return re;
-}
-
-static void
-policy_uncompile(struct policy *p)
-{
-	size_t	 i;
-
-	pcre2_code_free(p->revision_format_re);
-	p->revision_format_re = NULL;
-	pcre2_match_context_free(p->match_ctx);
-	p->match_ctx = NULL;
-	if (p->placeholder_res != NULL) {
-		for (i = 0; p->placeholder_res[i] != NULL; i++)
-			pcre2_code_free(p->placeholder_res[i]);
-		free(p->placeholder_res);
-		p->placeholder_res = NULL;
-	}
-}
-
-int
-policy_compile(struct policy *p, char *err, size_t errlen)
-{
-	size_t	 i;
-
-	policy_uncompile(p);
-	if ((p->match_ctx = pcre2_match_context_create(NULL)) == NULL ||
-	    pcre2_set_match_limit(p->match_ctx, RULES_MATCH_LIMIT) != 0 ||
-	    pcre2_set_depth_limit(p->match_ctx, RULES_DEPTH_LIMIT) != 0 ||
-	    pcre2_set_heap_limit(p->match_ctx, RULES_HEAP_LIMIT_KIB) != 0) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if ((p->revision_format_re = compile(p->revision_format,
-	    "revision_format", err, errlen)) == NULL)
-		return -1;
-	p->placeholder_res = calloc(p->placeholder_patterns.len + 1,
-	    sizeof(*p->placeholder_res));
-	if (p->placeholder_res == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (i = 0; i < p->placeholder_patterns.len; i++)
-		if ((p->placeholder_res[i] = compile(
-		    p->placeholder_patterns.items[i], "placeholder_patterns",
-		    err, errlen)) == NULL)
-			return -1;
-	return 0;
-}
-
-void
-policy_free(struct policy *p)
-{
-	free(p->revision_format);
-	free(p->file_template);
-	free(p->merge_marker);
-	strvec_clear(&p->placeholder_patterns);
-	strvec_clear(&p->documentation);
-	strvec_clear(&p->baseline);
-	policy_uncompile(p);
-	memset(p, 0, sizeof(*p));
-}
-
 /* The diagnostic's revisions: up to three IDs, NULL-terminated. */
 static struct diag *
 with_revs(struct diag *d, const char *a, const char *b)
@@ -133,20 +29,6 @@ with_revs(struct diag *d, const char *a, const char *b)
 	    (b != NULL && strvec_push(&d->revisions, b) == -1))
 		return NULL;
 	return d;
-}
-
-/* 1: match, 0: no match, < 0: a pcre2 error (a limit, usually). */
-static int
-re_match(const struct policy *p, pcre2_code *re, pcre2_match_data *md,
-    const char *s)
-{
-	int	 rc;
-
-	rc = pcre2_match(re, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0, md,
-	    p->match_ctx);
-	if (rc >= 0)
-		return 1;
-	return rc == PCRE2_ERROR_NOMATCH ? 0 : rc;
 }
 
 /*
@@ -320,7 +202,7 @@ check_placeholder(const struct policy *p, pcre2_match_data *md,
 		char	 field[64];
 		int	 rc;
 
-		rc = re_match(p, p->placeholder_res[i], md, m->revision);
+		rc = policy_match(p, p->placeholder_res[i], md, m->revision);
 		if (rc < 0) {
 			snprintf(field, sizeof(field), "placeholder_patterns "
 			    "entry %zu", i + 1);
@@ -775,7 +657,7 @@ rules_run(const struct policy *p, const struct rules_input *in,
 		m = &in->migrations[i];
 		if (check_filename(p, m, out) == -1)
 			goto done;
-		rc = re_match(p, p->revision_format_re, md, m->revision);
+		rc = policy_match(p, p->revision_format_re, md, m->revision);
 		if (rc < 0 && match_error(out, m, RULE_REVISION_FORMAT,
 		    "revision_format", p->revision_format, rc) == -1)
 			goto done;
