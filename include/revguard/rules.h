@@ -1,52 +1,18 @@
 /*
- * rules: the policy (rule severities, patterns, templates) and the rule
- * engine that turns parsed migrations and their graph into diagnostics.
- * A struct policy owns its strings and compiled patterns.
+ * rules: the rule engine that turns parsed migrations and their graph
+ * into diagnostics under a policy (policy.h).
  */
 #ifndef REVGUARD_RULES_H
 #define REVGUARD_RULES_H
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <stddef.h>
 
 #include "revguard/debt.h"
 #include "revguard/diag.h"
 #include "revguard/graph.h"
 #include "revguard/migration.h"
+#include "revguard/policy.h"
 #include "revguard/strvec.h"
-
-#define RULES_DEFAULT_REVISION_FORMAT	"^[0-9a-f]{12}$"
-#define RULES_DEFAULT_FILE_TEMPLATE	"%(rev)s_%(slug)s"
-#define RULES_DEFAULT_MERGE_MARKER	"_merge_"
-
-/*
- * Limits for every configured pattern, so that a backtracking pattern
- * such as ^(a|aa)+$ costs at most about a millisecond per revision
- * instead of a tenth of a second.  Revision IDs are short: a sane pattern
- * needs a few hundred steps.  The JIT honours the match limit and has its
- * own 32 KiB stack; the depth and heap limits bound the interpreter.
- * Exceeding any of them is an error diagnostic, never "no match".
- */
-#define RULES_MATCH_LIMIT	100000
-#define RULES_DEPTH_LIMIT	5000
-#define RULES_HEAP_LIMIT_KIB	1024
-
-struct policy {
-	enum rule_sev	 severity[RULE__COUNT];
-	char		*revision_format;	/* pcre2 source */
-	char		*file_template;		/* Alembic's file_template */
-	char		*merge_marker;
-	struct strvec	 placeholder_patterns;	/* extra pcre2 sources */
-	struct strvec	 documentation;		/* globs */
-	struct strvec	 baseline;		/* grandfathered revisions */
-	int		 strict;		/* old debt stays an error */
-
-	/* Filled by policy_compile. */
-	pcre2_code	*revision_format_re;
-	pcre2_code	**placeholder_res;
-	pcre2_match_context *match_ctx;		/* the limits above */
-};
 
 struct doc_file {
 	const char	*path;
@@ -71,16 +37,71 @@ struct rules_input {
 	void			*expired_ctx;
 };
 
-int	 policy_init(struct policy *);
 /*
- * Compiles the patterns.  Returns 0, or -1 with a message naming the
- * field and the offset of the error in err.
+ * What a rule's check sees.  rules_run fills it: pattern rules are called
+ * once per migration (migration set), chain rules once per run on the
+ * whole graph (migration NULL).
  */
-int	 policy_compile(struct policy *, char *err, size_t errlen);
-void	 policy_free(struct policy *);
+struct rules_ctx {
+	const struct policy	*policy;
+	const struct rules_input *in;
+	const struct graph	*graph;
+	const struct migration	*migration;
+	pcre2_match_data	*match_data;
+	struct diag_list	*out;
+	/* The graph's cycles, found once for the cycle and unreachable
+	 * rules (rules_chain.c); freed by rules_run. */
+	struct graph_cycle	*cycles;
+	size_t			 ncycles;
+	int			 have_cycles;
+};
 
-/* Runs every pattern and chain rule; diagnostics carry default
- * severities until rules_settle. */
+/*
+ * One rule.  The table below is the rule catalogue: diag.c's names,
+ * kinds and default severities, rules_run's checks and the documentation
+ * test (tests/unit/test_rules_table.c) all read it.  Adding a rule is one
+ * entry next to its check, one enum rule_id value, one slot in the table
+ * and its tests.
+ */
+struct rule_entry {
+	enum rule_id	 id;
+	const char	*name;		/* stable: config, output, baselines */
+	enum rule_kind	 kind;
+	enum rule_sev	 severity;	/* default */
+	/*
+	 * Appends what it finds to ctx->out; 0, or -1 when memory ran out.
+	 * NULL for file rules, which the parser and the engine report while
+	 * they read (rules_file.c).
+	 */
+	int		(*check)(struct rules_ctx *);
+	const char	*hint;		/* the usual fix */
+	const char	*summary;	/* what it finds, in one line */
+};
+
+/* Indexed by enum rule_id. */
+extern const struct rule_entry *const rules_table[RULE__COUNT];
+
+/* The entries, each defined next to its code. */
+extern const struct rule_entry rules_file_parse_error;
+extern const struct rule_entry rules_file_versions_entry;
+extern const struct rule_entry rules_pattern_filename_revision;
+extern const struct rule_entry rules_pattern_revision_format;
+extern const struct rule_entry rules_pattern_placeholder_id;
+extern const struct rule_entry rules_pattern_header_revision_mismatch;
+extern const struct rule_entry rules_pattern_header_revises_mismatch;
+extern const struct rule_entry rules_pattern_header_missing;
+extern const struct rule_entry rules_pattern_merge_naming;
+extern const struct rule_entry rules_pattern_merge_documented;
+extern const struct rule_entry rules_chain_duplicate_revision;
+extern const struct rule_entry rules_chain_single_head;
+extern const struct rule_entry rules_chain_single_base;
+extern const struct rule_entry rules_chain_stealth_branch;
+extern const struct rule_entry rules_chain_dangling_parent;
+extern const struct rule_entry rules_chain_cycle;
+extern const struct rule_entry rules_chain_unreachable;
+
+/* Runs every pattern and chain rule of the table, in table order;
+ * diagnostics carry default severities until rules_settle. */
 int	 rules_run(const struct policy *, const struct rules_input *,
 	    const struct graph *, struct diag_list *);
 /*
@@ -93,9 +114,17 @@ int	 rules_settle(const struct policy *, const struct rules_input *,
 	    struct diag_list *);
 /* 1 when the merge revision needs documenting (has a merge). */
 int	 rules_has_merge(const struct rules_input *);
+/*
+ * For checks: appends a diagnostic of rule id at its default severity
+ * with its table hint, about revision (may be NULL: the caller adds the
+ * revisions).  Returns it, or NULL when memory ran out.
+ */
+struct diag *rules_report(struct rules_ctx *, enum rule_id, const char *path,
+	    int line, const char *revision, const char *fmt, ...)
+	    __attribute__((format(printf, 6, 7)));
 /* Matches a file name (without ".py") against an Alembic file_template
- * with %(rev)s standing for revision. */
-int	 rules_template_match(const char *tmpl, const char *name,
+ * with %(rev)s standing for revision (rules_pattern.c). */
+int	 rules_pattern_template_match(const char *tmpl, const char *name,
 	    const char *revision);
 
 #endif

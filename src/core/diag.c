@@ -1,7 +1,7 @@
 /*
- * diag.c: the rule catalogue and the diagnostic list.  Rule names are a
- * stable interface: configuration files, JSON output and baselines use
- * them, so never rename one.
+ * diag.c: the rule catalogue, read from the rule table (rules.h), and the
+ * diagnostic list.  Rule names are a stable interface: configuration
+ * files, JSON output and baselines use them, so never rename one.
  */
 #include "config.h"
 
@@ -10,49 +10,14 @@
 #include <string.h>
 
 #include "revguard/diag.h"
+#include "revguard/rules.h"
 
-static const struct {
-	const char	*name;
-	enum rule_kind	 kind;
-	enum rule_sev	 severity;
-} rules[RULE__COUNT] = {
-	[RULE_PARSE_ERROR] = { "parse-error", RULE_KIND_FILE, RULE_SEV_ERROR },
-	[RULE_VERSIONS_ENTRY] =
-	    { "versions-entry", RULE_KIND_FILE, RULE_SEV_WARN },
-	[RULE_FILENAME_REVISION] =
-	    { "filename-revision", RULE_KIND_PATTERN, RULE_SEV_ERROR },
-	[RULE_REVISION_FORMAT] =
-	    { "revision-format", RULE_KIND_PATTERN, RULE_SEV_ERROR },
-	[RULE_PLACEHOLDER_ID] =
-	    { "placeholder-id", RULE_KIND_PATTERN, RULE_SEV_ERROR },
-	[RULE_DUPLICATE_REVISION] =
-	    { "duplicate-revision", RULE_KIND_CHAIN, RULE_SEV_ERROR },
-	[RULE_HEADER_REVISION_MISMATCH] =
-	    { "header-revision-mismatch", RULE_KIND_PATTERN, RULE_SEV_ERROR },
-	[RULE_HEADER_REVISES_MISMATCH] =
-	    { "header-revises-mismatch", RULE_KIND_PATTERN, RULE_SEV_ERROR },
-	[RULE_HEADER_MISSING] =
-	    { "header-missing", RULE_KIND_PATTERN, RULE_SEV_WARN },
-	[RULE_SINGLE_HEAD] = { "single-head", RULE_KIND_CHAIN, RULE_SEV_ERROR },
-	[RULE_SINGLE_BASE] = { "single-base", RULE_KIND_CHAIN, RULE_SEV_ERROR },
-	[RULE_STEALTH_BRANCH] =
-	    { "stealth-branch", RULE_KIND_CHAIN, RULE_SEV_ERROR },
-	[RULE_MERGE_NAMING] =
-	    { "merge-naming", RULE_KIND_PATTERN, RULE_SEV_ERROR },
-	[RULE_MERGE_DOCUMENTED] =
-	    { "merge-documented", RULE_KIND_PATTERN, RULE_SEV_ERROR },
-	[RULE_DANGLING_PARENT] =
-	    { "dangling-parent", RULE_KIND_CHAIN, RULE_SEV_ERROR },
-	[RULE_CYCLE] = { "cycle", RULE_KIND_CHAIN, RULE_SEV_ERROR },
-	[RULE_UNREACHABLE] = { "unreachable", RULE_KIND_CHAIN, RULE_SEV_ERROR },
-};
-
-static const char *sev_names[] = { "off", "warn", "error" };
+static const char *const sev_names[] = { "off", "warn", "error" };
 
 const char *
 rule_name(enum rule_id id)
 {
-	return id < RULE__COUNT ? rules[id].name : "unknown";
+	return id < RULE__COUNT ? rules_table[id]->name : "unknown";
 }
 
 int
@@ -61,7 +26,7 @@ rule_from_name(const char *name, enum rule_id *out)
 	int	 i;
 
 	for (i = 0; i < RULE__COUNT; i++) {
-		if (strcmp(rules[i].name, name) == 0) {
+		if (strcmp(rules_table[i]->name, name) == 0) {
 			*out = (enum rule_id)i;
 			return 0;
 		}
@@ -72,13 +37,13 @@ rule_from_name(const char *name, enum rule_id *out)
 enum rule_kind
 rule_kind(enum rule_id id)
 {
-	return rules[id].kind;
+	return rules_table[id]->kind;
 }
 
 enum rule_sev
 rule_default_severity(enum rule_id id)
 {
-	return rules[id].severity;
+	return rules_table[id]->severity;
 }
 
 const char *

@@ -76,6 +76,8 @@ pushed s1 1 "a check past job_timeout is stopped; the pusher is told which limit
     "did not finish within daemon.job_timeout (1000 ms)" "push rejected (on_unavailable: reject)"
 pushed s2 0 "the same with on_unavailable: accept: accepted unchecked, with the limit named" \
     "did not finish within daemon.job_timeout (1000 ms)" "WARNING: migrations were NOT checked"
+wait_for d1.log "slow1.git.*worker freed" 5
+wait_for d1.log "slow2.git.*worker freed" 5
 held=$(sed -n 's/.*slow[12]\.git.*worker freed \([0-9]*\) ms after the deadline.*/\1/p' d1.log | sort -n | tail -1)
 if [ -n "$held" ] && [ "$held" -lt 1000 ]; then
 	ok "a stopped check frees its worker within $held ms of the deadline"

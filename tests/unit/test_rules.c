@@ -106,15 +106,17 @@ Test(rules, filename_revision)
 
 Test(rules, template_matching)
 {
-	cr_assert(rules_template_match("%(rev)s_%(slug)s", "abc_add_x", "abc"));
-	cr_assert(rules_template_match("%(rev)s_%(slug)s",
+	cr_assert(rules_pattern_template_match("%(rev)s_%(slug)s",
+	    "abc_add_x", "abc"));
+	cr_assert(rules_pattern_template_match("%(rev)s_%(slug)s",
 	    "add_oauth_tokens_table_create", "add_oauth_tokens_table"));
-	cr_assert(!rules_template_match("%(rev)s_%(slug)s", "abc", "abc"));
-	cr_assert(rules_template_match("%(year)d_%(month).2d_%(day).2d_"
+	cr_assert(!rules_pattern_template_match("%(rev)s_%(slug)s", "abc",
+	    "abc"));
+	cr_assert(rules_pattern_template_match("%(year)d_%(month).2d_%(day).2d_"
 	    "%(rev)s_%(slug)s", "2024_03_01_abc_init", "abc"));
-	cr_assert(!rules_template_match("%(year)d_%(rev)s_%(slug)s",
+	cr_assert(!rules_pattern_template_match("%(year)d_%(rev)s_%(slug)s",
 	    "20x4_abc_init", "abc"));
-	cr_assert(rules_template_match("%%(rev)s", "%(rev)s", "zzz"));
+	cr_assert(rules_pattern_template_match("%%(rev)s", "%(rev)s", "zzz"));
 }
 
 /* What Alembic 1.8.1 writes: `alembic revision` without -m gives an
@@ -123,21 +125,24 @@ Test(rules, template_slug_as_alembic_writes_it)
 {
 	const char	*t = "%(rev)s_%(slug)s";
 
-	cr_assert(rules_template_match(t, "3f2a9c81d4e7_", "3f2a9c81d4e7"));
-	cr_assert(rules_template_match(t, "3f2a9c81d4e7_add_users_",
+	cr_assert(rules_pattern_template_match(t, "3f2a9c81d4e7_",
+	    "3f2a9c81d4e7"));
+	cr_assert(rules_pattern_template_match(t, "3f2a9c81d4e7_add_users_",
 	    "3f2a9c81d4e7"), "truncated slug ends in _");
-	cr_assert(rules_template_match(t, "3f2a9c81d4e7_caf\xc3\xa9",
+	cr_assert(rules_pattern_template_match(t, "3f2a9c81d4e7_caf\xc3\xa9",
 	    "3f2a9c81d4e7"), "non-ASCII word characters");
-	cr_assert(!rules_template_match(t, "3f2a9c81d4e7", "3f2a9c81d4e7"));
-	cr_assert(!rules_template_match(t, "3f2a9c81d4e7_Add_users",
+	cr_assert(!rules_pattern_template_match(t, "3f2a9c81d4e7",
+	    "3f2a9c81d4e7"));
+	cr_assert(!rules_pattern_template_match(t, "3f2a9c81d4e7_Add_users",
 	    "3f2a9c81d4e7"), "Alembic lowercases the slug");
-	cr_assert(!rules_template_match(t, "3f2a9c81d4e7_add-users",
+	cr_assert(!rules_pattern_template_match(t, "3f2a9c81d4e7_add-users",
 	    "3f2a9c81d4e7"), "- is no word character");
-	cr_assert(rules_template_match("%(year)d_%(month).2d_%(rev)s_%(slug)s",
-	    "2024_03_3f2a9c81d4e7_", "3f2a9c81d4e7"));
-	cr_assert(rules_template_match("%(epoch)s-%(rev)s_%(slug)s",
+	cr_assert(rules_pattern_template_match(
+	    "%(year)d_%(month).2d_%(rev)s_%(slug)s", "2024_03_3f2a9c81d4e7_",
+	    "3f2a9c81d4e7"));
+	cr_assert(rules_pattern_template_match("%(epoch)s-%(rev)s_%(slug)s",
 	    "1717200000-3f2a9c81d4e7_x", "3f2a9c81d4e7"));
-	cr_assert(!rules_template_match("%(epoch)s-%(rev)s_%(slug)s",
+	cr_assert(!rules_pattern_template_match("%(epoch)s-%(rev)s_%(slug)s",
 	    "17x-3f2a9c81d4e7_x", "3f2a9c81d4e7"));
 }
 

@@ -1,6 +1,10 @@
 /*
- * engine.c: drives one check over a tree snapshot through source_ops and
- * hands everything it reads to the pure core.
+ * engine.c: drives one check over a tree snapshot and hands everything it
+ * reads to the rest of the core.  It is part of the pure core: it reads
+ * only through the caller's source_ops, learns about deadlines only from
+ * the caller's callback and keeps nothing between checks but what the
+ * caller's cache keeps, so it is tested with an in-memory tree
+ * (tests/unit/test_engine.c).
  */
 #include "config.h"
 
@@ -166,8 +170,8 @@ read_versions_dir(const struct engine_opts *o, const struct source_ops *ops,
 		if (ents[i].kind != SOURCE_FILE) {
 			if (strcmp(ents[i].name, "__pycache__") != 0 &&
 			    diag_add(&r->diags, RULE_VERSIONS_ENTRY,
-			    RULE_SEV_WARN, path, 0, "keep migrations as "
-			    "plain files directly in the versions directory",
+			    RULE_SEV_WARN, path, 0,
+			    rules_table[RULE_VERSIONS_ENTRY]->hint,
 			    "%s in the versions directory is not followed",
 			    kinds[ents[i].kind]) == NULL) {
 				free(path);
