@@ -9,6 +9,27 @@
 
 #include "revguard/jsonutil.h"
 #include "revguard/report.h"
+#include "revguard/vis.h"
+
+/* Adds a line for the pusher, shown safely: names and messages come
+ * from the push (a file name may hold a newline that forges a line). */
+static int
+say(struct strvec *lines, char *line)
+{
+	char	*safe;
+	size_t	 n, len;
+
+	if (line == NULL)
+		return -1;
+	len = strlen(line);
+	n = vis_escape(NULL, 0, line, len, VIS_KEEP_BACKSLASH);
+	if (n == len)
+		return strvec_push_owned(lines, line);
+	if ((safe = malloc(n + 1)) != NULL)
+		vis_escape(safe, n + 1, line, len, VIS_KEEP_BACKSLASH);
+	free(line);
+	return safe != NULL ? strvec_push_owned(lines, safe) : -1;
+}
 
 int
 report_diag_text(const struct diag *d, const char *fallback_path,
@@ -24,19 +45,14 @@ report_diag_text(const struct diag *d, const char *fallback_path,
 		buf_printf(&b, "%d:", d->line);
 	buf_printf(&b, " %s[%s]: %s", rule_sev_name(d->severity),
 	    rule_name(d->rule), d->message);
-	if (b.data == NULL || strvec_push_owned(lines, b.data) == -1)
+	if (b.data == NULL || say(lines, b.data) == -1)
 		return -1;
-	if (d->hint != NULL && strvec_push_owned(lines,
-	    xasprintf("    hint: %s", d->hint)) == -1)
+	if (d->hint != NULL && say(lines, xasprintf("    hint: %s",
+	    d->hint)) == -1)
 		return -1;
 	return 0;
 }
 
-static int
-say(struct strvec *lines, char *line)
-{
-	return line != NULL ? strvec_push_owned(lines, line) : -1;
-}
 
 /* A checked ref: new problems in full, old debt that stays a warning in
  * one line. */

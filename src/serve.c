@@ -12,13 +12,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "revguard/glob.h"
 #include "revguard/judge.h"
 #include "revguard/odb.h"
 #include "revguard/serve.h"
@@ -144,8 +144,8 @@ serve_is_guarded(const struct config *cfg, const char *ref, const char *def)
 		if (strcmp(g, CONFIG_DEFAULT_BRANCH) == 0) {
 			if (def != NULL && strcmp(ref, def) == 0)
 				return 1;
-		} else if (glob_match(g, ref))
-			return 1;
+		} else if (fnmatch(g, ref, 0) == 0)
+			return 1;	/* as git's refspecs: `*` crosses `/` */
 	}
 	return 0;
 }
