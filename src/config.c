@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "revguard/config.h"
+#include "revguard/duration.h"
 #include "revguard/glob.h"
 
 #define CONFIG_MAX_SIZE		(4 * 1024 * 1024)
@@ -361,35 +362,23 @@ get_list(struct cfgctx *c, const struct ynode *y, const char *field,
 	return 0;
 }
 
-/* A duration: a number of seconds, or a number with ms, s or m. */
+/* A duration (duration_parse): 4s, 500ms, 2m; a bare number is seconds. */
 static int
 get_duration(struct cfgctx *c, const struct ynode *y, const char *field,
     int min_ms, int *out_ms)
 {
-	char		*end;
-	double		 v;
+	int	 ms;
 
 	if (want(c, y, YNODE_SCALAR, field) == -1)
 		return -1;
-	v = strtod(y->value, &end);
-	if (end == y->value || v < 0)
-		goto bad;
-	if (*end == '\0' || strcmp(end, "s") == 0)
-		v *= 1000;
-	else if (strcmp(end, "m") == 0)
-		v *= 60000;
-	else if (strcmp(end, "ms") != 0)
-		goto bad;
-	if (v > 86400000.0)
-		goto bad;
-	if ((int)v < min_ms)
+	if (duration_parse(y->value, &ms) == -1)
+		return cfg_error(c, y, "`%s` must be a duration such as 4s or "
+		    "500ms, not `%s`", field, y->value);
+	if (ms < min_ms)
 		return cfg_error(c, y, "`%s` must be at least %dms, not `%s`",
 		    field, min_ms, y->value);
-	*out_ms = (int)v;
+	*out_ms = ms;
 	return 0;
-bad:
-	return cfg_error(c, y, "`%s` must be a duration such as 4s or 500ms, "
-	    "not `%s`", field, y->value);
 }
 
 static int
