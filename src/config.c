@@ -34,7 +34,7 @@ struct ynode {
 	char		 *value;	/* scalars */
 	int		  plain;	/* unquoted scalar */
 	struct ynode	**items;	/* mappings: key, value, key, ... */
-	size_t		  n;
+	size_t		  n, cap;
 };
 
 struct cfgctx {
@@ -90,12 +90,10 @@ ynode_new(enum ynode_type type, const yaml_mark_t *mark)
 static int
 ynode_append(struct ynode *parent, struct ynode *child)
 {
-	struct ynode	**n;
-
-	if ((n = realloc(parent->items, (parent->n + 1) * sizeof(*n))) == NULL)
+	if (xgrow(&parent->items, &parent->cap, parent->n + 1,
+	    sizeof(*parent->items)) == -1)
 		return -1;
-	parent->items = n;
-	n[parent->n++] = child;
+	parent->items[parent->n++] = child;
 	return 0;
 }
 
