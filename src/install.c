@@ -251,7 +251,7 @@ static int
 probe_run(const char *gitdir, uid_t uid, gid_t gid, const char *config,
     struct install_probe *p)
 {
-	static const char	*git_env[] = { "GIT_DIR", "GIT_WORK_TREE",
+	static const char *const git_env[] = { "GIT_DIR", "GIT_WORK_TREE",
 		"GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
 		"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH",
 		NULL };

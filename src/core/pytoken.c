@@ -34,8 +34,8 @@ struct lexer {
 	int			 depth;
 };
 
-static const char *ops3[] = { "**=", "//=", ">>=", "<<=", "...", NULL };
-static const char *ops2[] = { "==", "!=", "<=", ">=", "->", ":=", "**",
+static const char *const ops3[] = { "**=", "//=", ">>=", "<<=", "...", NULL };
+static const char *const ops2[] = { "==", "!=", "<=", ">=", "->", ":=", "**",
 	"//", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=",
 	"@=", NULL };
 
