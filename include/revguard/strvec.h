@@ -52,8 +52,9 @@ void	 strset_clear(struct strset *);
 /*
  * Grows the array *arrayp (any T **, passed as void *) to hold at least
  * need elements of size bytes, doubling *cap so n appends cost O(n).
- * Checks need * size for overflow, as reallocarray(3) does.  0, or -1
- * (ENOMEM, or EOVERFLOW) with the array and *cap unchanged.
+ * Checks need * size for overflow, as reallocarray(3) does, and keeps
+ * it within PTRDIFF_MAX.  0, or -1 (ENOMEM, or EOVERFLOW) with the array
+ * and *cap unchanged.
  */
 int	 xgrow(void *arrayp, size_t *cap, size_t need, size_t size);
 char	*xstrndup(const char *, size_t);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,14 +22,15 @@ xgrow(void *arrayp, size_t *cap, size_t need, size_t size)
 
 	if (need <= *cap)
 		return 0;
-	if (size == 0 || need > SIZE_MAX / size) {
+	/* No object may exceed PTRDIFF_MAX bytes (pointer differences). */
+	if (size == 0 || need > PTRDIFF_MAX / size) {
 		errno = EOVERFLOW;
 		return -1;
 	}
 	ncap = *cap > 0 ? *cap : 8;
 	while (ncap < need)
-		ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
-	if (ncap > SIZE_MAX / size)
+		ncap = ncap > PTRDIFF_MAX / 2 ? need : ncap * 2;
+	if (ncap > PTRDIFF_MAX / size)
 		ncap = need;		/* doubling would overflow; need fits */
 	/* T ** and void ** may not alias: copy the pointer's bytes. */
 	memcpy(&old, arrayp, sizeof(old));

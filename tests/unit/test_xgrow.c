@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,7 @@ Test(xgrow, overflow_is_an_error_and_changes_nothing)
 	cr_assert_eq(cap, 8);
 	cr_assert_eq(v[3].a, 7);
 	cr_assert_eq(xgrow(&v, &cap, SIZE_MAX, 1), -1);
+	cr_assert_eq(xgrow(&v, &cap, (size_t)PTRDIFF_MAX + 1, 1), -1);
 	cr_assert_eq(xgrow(&v, &cap, 9, 0), -1);
 	free(v);
 }
