@@ -736,6 +736,23 @@ load_mapping(struct cfgctx *c, const struct ynode *y, struct config *cfg,
 	return 0;
 }
 
+static void
+overrides_free(struct config *cfg)
+{
+	size_t	 i;
+
+	for (i = 0; i < cfg->noverrides; i++) {
+		free(cfg->overrides[i].match);
+		if (cfg->overrides[i].cfg != NULL) {
+			config_free(cfg->overrides[i].cfg);
+			free(cfg->overrides[i].cfg);
+		}
+	}
+	free(cfg->overrides);
+	cfg->overrides = NULL;
+	cfg->noverrides = 0;
+}
+
 /*
  * Each `repositories` entry becomes a whole configuration: the file's
  * top level, then the entry on top of it.
@@ -750,6 +767,8 @@ load_overrides(struct cfgctx *c, const struct ynode *root,
 
 	if (want(c, repos, YNODE_SEQUENCE, "repositories") == -1)
 		return -1;
+	/* A second file loaded over cfg replaces the list. */
+	overrides_free(cfg);
 	if ((cfg->overrides = calloc(repos->n + 1, sizeof(*o))) == NULL)
 		return cfg_error(c, repos, "out of memory");
 	for (i = 0; i < repos->n; i++) {
@@ -910,8 +929,6 @@ config_load_file(struct config *cfg, const char *path, char *err,
 void
 config_free(struct config *cfg)
 {
-	size_t	 i;
-
 	policy_free(&cfg->policy);
 	strvec_clear(&cfg->versions_paths);
 	free(cfg->alembic_ini);
@@ -920,13 +937,6 @@ config_free(struct config *cfg)
 	free(cfg->daemon.socket);
 	strvec_clear(&cfg->daemon.repo_roots);
 	free(cfg->hook.socket);
-	for (i = 0; i < cfg->noverrides; i++) {
-		free(cfg->overrides[i].match);
-		if (cfg->overrides[i].cfg != NULL) {
-			config_free(cfg->overrides[i].cfg);
-			free(cfg->overrides[i].cfg);
-		}
-	}
-	free(cfg->overrides);
+	overrides_free(cfg);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -295,3 +295,29 @@ Test(config_table, policy_users_still_reject_bad_patterns)
 	    "pattern", 42) == 0, "%s", err);
 	config_free(&cfg);
 }
+
+/*
+ * A second file loaded over a config replaces its repositories list; the
+ * old code kept counting into a fresh array (a NULL match, then a crash
+ * in config_for_repository) and leaked the first one.
+ */
+Test(config_table, second_load_replaces_the_overrides)
+{
+	static const char	 a[] = "repositories:\n  - match: /a/*\n"
+				    "    strict: true\n";
+	static const char	 b[] = "repositories:\n  - match: /b/*\n"
+				    "    merge_marker: _m_\n";
+	struct config		 cfg;
+
+	cr_assert_eq(config_init(&cfg), 0);
+	cr_assert_eq(config_load_buffer(&cfg, "a.yaml", a, strlen(a), err,
+	    sizeof(err)), 0, "%s", err);
+	cr_assert_eq(config_load_buffer(&cfg, "b.yaml", b, strlen(b), err,
+	    sizeof(err)), 0, "%s", err);
+	cr_assert_eq(cfg.noverrides, 1);
+	cr_assert_str_eq(cfg.overrides[0].match, "/b/*");
+	cr_assert_eq(config_for_repository(&cfg, "/a/x"), &cfg);
+	cr_assert_str_eq(config_for_repository(&cfg, "/b/x")->policy.
+	    merge_marker, "_m_");
+	config_free(&cfg);
+}
