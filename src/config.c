@@ -1,9 +1,10 @@
 /*
  * config.c: YAML configuration.  libyaml events are first built into a
  * small tree of nodes that remember their line and column, then the tree
- * is checked against the schema, so every error can point at the exact
- * place in the file.  Patterns are compiled here too, so a config that
- * loads is a config that works.
+ * is checked against the schema (`fields`, one entry per key), so every
+ * error can point at the exact place in the file.  Patterns are compiled
+ * here too, so a config that loads is a config that works; only the hook
+ * client, which never judges, skips them (CONFIG_NO_PATTERNS).
  */
 #include "config.h"
 
