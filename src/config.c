@@ -1,9 +1,10 @@
 /*
  * config.c: YAML configuration.  libyaml events are first built into a
  * small tree of nodes that remember their line and column, then the tree
- * is checked against the schema, so every error can point at the exact
- * place in the file.  Patterns are compiled here too, so a config that
- * loads is a config that works.
+ * is checked against the schema (`fields`, one entry per key), so every
+ * error can point at the exact place in the file.  Patterns are compiled
+ * here too, so a config that loads is a config that works; only the hook
+ * client, which never judges, skips them (CONFIG_NO_PATTERNS).
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 #include <yaml.h>
 
 #include "revguard/config.h"
+#include "revguard/duration.h"
 #include "revguard/glob.h"
 
 #define CONFIG_MAX_SIZE		(4 * 1024 * 1024)
@@ -33,13 +35,14 @@ struct ynode {
 	char		 *value;	/* scalars */
 	int		  plain;	/* unquoted scalar */
 	struct ynode	**items;	/* mappings: key, value, key, ... */
-	size_t		  n;
+	size_t		  n, cap;
 };
 
 struct cfgctx {
 	const char	*name;
 	char		*err;
 	size_t		 errlen;
+	int		 compile;	/* compile patterns as they load */
 };
 
 static int __attribute__((format(printf, 3, 4)))
@@ -88,12 +91,10 @@ ynode_new(enum ynode_type type, const yaml_mark_t *mark)
 static int
 ynode_append(struct ynode *parent, struct ynode *child)
 {
-	struct ynode	**n;
-
-	if ((n = realloc(parent->items, (parent->n + 1) * sizeof(*n))) == NULL)
+	if (xgrow(&parent->items, &parent->cap, parent->n + 1,
+	    sizeof(*parent->items)) == -1)
 		return -1;
-	parent->items = n;
-	n[parent->n++] = child;
+	parent->items[parent->n++] = child;
 	return 0;
 }
 
@@ -285,7 +286,8 @@ static int
 want(struct cfgctx *c, const struct ynode *y, enum ynode_type type,
     const char *field)
 {
-	static const char	*names[] = { "a scalar", "a list", "a mapping" };
+	static const char *const names[] = { "a scalar", "a list",
+		"a mapping" };
 
 	if (y->type == type)
 		return 0;
@@ -313,9 +315,9 @@ get_string(struct cfgctx *c, const struct ynode *y, const char *field,
 static int
 get_bool(struct cfgctx *c, const struct ynode *y, const char *field, int *out)
 {
-	static const char	*yes[] = { "true", "yes", "on", "True", "TRUE",
-		NULL };
-	static const char	*no[] = { "false", "no", "off", "False",
+	static const char *const yes[] = { "true", "yes", "on", "True",
+		"TRUE", NULL };
+	static const char *const no[] = { "false", "no", "off", "False",
 		"FALSE", NULL };
 	int			 i;
 
@@ -361,35 +363,23 @@ get_list(struct cfgctx *c, const struct ynode *y, const char *field,
 	return 0;
 }
 
-/* A duration: a number of seconds, or a number with ms, s or m. */
+/* A duration (duration_parse): 4s, 500ms, 2m; a bare number is seconds. */
 static int
 get_duration(struct cfgctx *c, const struct ynode *y, const char *field,
     int min_ms, int *out_ms)
 {
-	char		*end;
-	double		 v;
+	int	 ms;
 
 	if (want(c, y, YNODE_SCALAR, field) == -1)
 		return -1;
-	v = strtod(y->value, &end);
-	if (end == y->value || v < 0)
-		goto bad;
-	if (*end == '\0' || strcmp(end, "s") == 0)
-		v *= 1000;
-	else if (strcmp(end, "m") == 0)
-		v *= 60000;
-	else if (strcmp(end, "ms") != 0)
-		goto bad;
-	if (v > 86400000.0)
-		goto bad;
-	if ((int)v < min_ms)
+	if (duration_parse(y->value, &ms) == -1)
+		return cfg_error(c, y, "`%s` must be a duration such as 4s or "
+		    "500ms, not `%s`", field, y->value);
+	if (ms < min_ms)
 		return cfg_error(c, y, "`%s` must be at least %dms, not `%s`",
 		    field, min_ms, y->value);
-	*out_ms = (int)v;
+	*out_ms = ms;
 	return 0;
-bad:
-	return cfg_error(c, y, "`%s` must be a duration such as 4s or 500ms, "
-	    "not `%s`", field, y->value);
 }
 
 static int
@@ -406,108 +396,6 @@ get_int(struct cfgctx *c, const struct ynode *y, const char *field, int base,
 		return cfg_error(c, y, "`%s` must be a whole number from %d to "
 		    "%d, not `%s`", field, min, max, y->value);
 	*out = (int)v;
-	return 0;
-}
-
-enum field_type {
-	FIELD_STRING,
-	FIELD_LIST,
-	FIELD_DURATION,
-	FIELD_INT,		/* decimal, in [min, max] */
-	FIELD_OCTAL,		/* file modes */
-	FIELD_FAIL_OPEN		/* reject | accept */
-};
-
-struct field {
-	const char	*key;
-	enum field_type	 type;
-	size_t		 offset;	/* in struct config */
-	int		 min, max;
-};
-
-#define F(key, type, member, min, max) \
-	{ key, type, offsetof(struct config, member), min, max }
-
-static const struct field daemon_fields[] = {
-	F("socket", FIELD_STRING, daemon.socket, 0, 0),
-	F("socket_mode", FIELD_OCTAL, daemon.socket_mode, 0, 0777),
-	F("workers", FIELD_INT, daemon.workers, 0, 256),
-	F("repo_roots", FIELD_LIST, daemon.repo_roots, 0, 0),
-	/* Durations: min is in ms; a zero timeout fails every push. */
-	F("job_timeout", FIELD_DURATION, daemon.job_timeout_ms, 1, 0),
-	F("client_timeout", FIELD_DURATION, daemon.client_timeout_ms, 1, 0),
-	F("shutdown_timeout", FIELD_DURATION, daemon.shutdown_timeout_ms, 0,
-	    0),
-	F("max_frame", FIELD_INT, daemon.max_frame, 4096, 64 << 20),
-	F("max_connections", FIELD_INT, daemon.max_connections, 1, 65536),
-	{ NULL, FIELD_STRING, 0, 0, 0 }
-};
-
-static const struct field hook_fields[] = {
-	F("socket", FIELD_STRING, hook.socket, 0, 0),
-	F("timeout", FIELD_DURATION, hook.timeout_ms, 1, 0),
-	F("on_unavailable", FIELD_FAIL_OPEN, hook.fail_open, 0, 0),
-	{ NULL, FIELD_STRING, 0, 0, 0 }
-};
-
-#undef F
-
-/* Loads a mapping whose keys are all described by fields. */
-static int
-load_fields(struct cfgctx *c, const struct ynode *y, const char *section,
-    const struct field *fields, struct config *cfg)
-{
-	const struct field	*f;
-	size_t			 i;
-	void			*dst;
-	int			 rv;
-
-	if (want(c, y, YNODE_MAPPING, section) == -1)
-		return -1;
-	for (i = 0; i + 1 < y->n; i += 2) {
-		const struct ynode	*k = y->items[i], *v = y->items[i + 1];
-		const char		*key = k->type == YNODE_SCALAR ?
-					    k->value : "?";
-
-		for (f = fields; f->key != NULL; f++)
-			if (strcmp(f->key, key) == 0)
-				break;
-		if (f->key == NULL)
-			return cfg_error(c, k, "unknown key `%s` in `%s`", key,
-			    section);
-		dst = (char *)cfg + f->offset;
-		switch (f->type) {
-		case FIELD_STRING:
-			rv = get_string(c, v, key, dst);
-			break;
-		case FIELD_LIST:
-			rv = get_list(c, v, key, dst);
-			break;
-		case FIELD_DURATION:
-			rv = get_duration(c, v, key, f->min, dst);
-			break;
-		case FIELD_INT:
-		case FIELD_OCTAL:
-			rv = get_int(c, v, key, f->type == FIELD_OCTAL ? 8 : 10,
-			    f->min, f->max, dst);
-			break;
-		case FIELD_FAIL_OPEN:
-			if (v->type == YNODE_SCALAR &&
-			    (strcmp(v->value, "reject") == 0 ||
-			    strcmp(v->value, "accept") == 0)) {
-				*(int *)dst = strcmp(v->value, "accept") == 0;
-				rv = 0;
-			} else
-				rv = cfg_error(c, v, "`%s` must be reject or "
-				    "accept", key);
-			break;
-		default:
-			rv = -1;
-			break;
-		}
-		if (rv == -1)
-			return -1;
-	}
 	return 0;
 }
 
@@ -551,97 +439,319 @@ check_repo_paths(struct cfgctx *c, const struct ynode *y, const char *field)
 	return 0;
 }
 
-enum tree_scope {
-	SCOPE_TOP,		/* the whole file */
-	SCOPE_BASE,		/* the whole file, but not `repositories` */
-	SCOPE_OVERRIDE		/* one `repositories` entry */
+/* load_rules takes the policy; the table's setters take the config. */
+static int
+set_rules(struct cfgctx *c, const struct ynode *y, struct config *cfg)
+{
+	return load_rules(c, y, &cfg->policy);
+}
+
+enum field_type {
+	FIELD_STRING,
+	FIELD_LIST,
+	FIELD_BOOL,
+	FIELD_DURATION,		/* min is in ms */
+	FIELD_INT,		/* decimal, in [min, max] */
+	FIELD_OCTAL,		/* file modes, in [min, max] */
+	FIELD_FAIL_OPEN,	/* reject | accept */
+	FIELD_SET,		/* the entry's setter reads the value */
+	FIELD_SECTION,		/* a mapping of the keys of scope min */
+	FIELD_MATCH,		/* a repositories entry's glob, read apart */
+	FIELD_REPOSITORIES	/* the overrides, read after the rest */
 };
 
+/* Where a key is read: its mapping. */
+enum field_scope {
+	SCOPE_TOP,		/* the top level of a file */
+	SCOPE_DAEMON,		/* daemon: */
+	SCOPE_HOOK		/* hook: */
+};
+
+/* Which top-level mappings accept a key (SCOPE_TOP keys only). */
+#define FIELD_IN_FILE		0x01	/* the server's file */
+#define FIELD_IN_OVERRIDE	0x02	/* a repositories entry */
+#define FIELD_IN_REPO		0x04	/* a repository's .revguard.yaml */
+/* Validation beyond the type. */
+#define FIELD_REPO_PATH		0x10	/* relative, without `..` */
+#define FIELD_PATTERN		0x20	/* pcre2 source(s): compiled on load */
+
+/*
+ * Every key of the configuration, one entry each: where it may appear,
+ * its type and where it goes in struct config.  load_mapping walks this
+ * table for the server's file, its sections and repositories entries,
+ * and for a repository's own .revguard.yaml; config_key lists it for
+ * the test that checks the man page and the example file against it.
+ */
+struct field {
+	const char	*key;
+	enum field_scope scope;
+	int		 flags;
+	enum field_type	 type;
+	size_t		 offset;	/* in struct config */
+	int		 min, max;
+	int		(*set)(struct cfgctx *, const struct ynode *,
+			    struct config *);
+};
+
+#define POLICY		(FIELD_IN_FILE | FIELD_IN_OVERRIDE)
+#define LOCATION	(FIELD_IN_FILE | FIELD_IN_OVERRIDE | FIELD_IN_REPO | \
+			    FIELD_REPO_PATH)
+#define F(key, scope, flags, type, member, min, max) \
+	{ key, scope, flags, type, offsetof(struct config, member), min, max, \
+	    NULL }
+#define S(key, scope, flags, type, min) \
+	{ key, scope, flags, type, 0, min, 0, NULL }
+
+static const struct field fields[] = {
+	F("alembic_ini", SCOPE_TOP, LOCATION, FIELD_STRING, alembic_ini, 0, 0),
+	F("versions_path", SCOPE_TOP, LOCATION, FIELD_LIST, versions_paths,
+	    0, 0),
+	F("revision_format", SCOPE_TOP, POLICY | FIELD_PATTERN, FIELD_STRING,
+	    policy.revision_format, 0, 0),
+	F("file_template", SCOPE_TOP, POLICY, FIELD_STRING,
+	    policy.file_template, 0, 0),
+	F("merge_marker", SCOPE_TOP, POLICY, FIELD_STRING,
+	    policy.merge_marker, 0, 0),
+	F("placeholder_patterns", SCOPE_TOP, POLICY | FIELD_PATTERN,
+	    FIELD_LIST, policy.placeholder_patterns, 0, 0),
+	F("documentation", SCOPE_TOP, POLICY | FIELD_REPO_PATH, FIELD_LIST,
+	    policy.documentation, 0, 0),
+	F("baseline", SCOPE_TOP, POLICY, FIELD_LIST, policy.baseline, 0, 0),
+	F("strict", SCOPE_TOP, POLICY, FIELD_BOOL, policy.strict, 0, 0),
+	{ "rules", SCOPE_TOP, POLICY, FIELD_SET, 0, 0, 0, set_rules },
+	F("guarded_refs", SCOPE_TOP, POLICY, FIELD_LIST, guarded_refs, 0, 0),
+	F("baseline_file", SCOPE_TOP, POLICY | FIELD_REPO_PATH, FIELD_STRING,
+	    baseline_file, 0, 0),
+	F("allow_migrations_removal", SCOPE_TOP, POLICY, FIELD_BOOL,
+	    allow_migrations_removal, 0, 0),
+	S("match", SCOPE_TOP, FIELD_IN_OVERRIDE, FIELD_MATCH, 0),
+	S("daemon", SCOPE_TOP, FIELD_IN_FILE, FIELD_SECTION, SCOPE_DAEMON),
+	S("hook", SCOPE_TOP, FIELD_IN_FILE, FIELD_SECTION, SCOPE_HOOK),
+	S("repositories", SCOPE_TOP, FIELD_IN_FILE, FIELD_REPOSITORIES, 0),
+
+	F("socket", SCOPE_DAEMON, 0, FIELD_STRING, daemon.socket, 0, 0),
+	F("socket_mode", SCOPE_DAEMON, 0, FIELD_OCTAL, daemon.socket_mode, 0,
+	    0777),
+	F("workers", SCOPE_DAEMON, 0, FIELD_INT, daemon.workers, 0, 256),
+	F("repo_roots", SCOPE_DAEMON, 0, FIELD_LIST, daemon.repo_roots, 0, 0),
+	/* A zero job or client timeout would fail every push. */
+	F("job_timeout", SCOPE_DAEMON, 0, FIELD_DURATION,
+	    daemon.job_timeout_ms, 1, 0),
+	F("client_timeout", SCOPE_DAEMON, 0, FIELD_DURATION,
+	    daemon.client_timeout_ms, 1, 0),
+	F("shutdown_timeout", SCOPE_DAEMON, 0, FIELD_DURATION,
+	    daemon.shutdown_timeout_ms, 0, 0),
+	F("max_frame", SCOPE_DAEMON, 0, FIELD_INT, daemon.max_frame, 4096,
+	    64 << 20),
+	F("max_connections", SCOPE_DAEMON, 0, FIELD_INT,
+	    daemon.max_connections, 1, 65536),
+
+	F("socket", SCOPE_HOOK, 0, FIELD_STRING, hook.socket, 0, 0),
+	F("timeout", SCOPE_HOOK, 0, FIELD_DURATION, hook.timeout_ms, 1, 0),
+	F("on_unavailable", SCOPE_HOOK, 0, FIELD_FAIL_OPEN, hook.fail_open, 0,
+	    0),
+};
+
+#undef S
+#undef F
+#undef LOCATION
+#undef POLICY
+
+#define NFIELDS		(sizeof(fields) / sizeof(fields[0]))
+
+static const char *const scope_names[] = { NULL, "daemon", "hook" };
+
+int
+config_key(size_t i, const char **section, const char **key, int *flags)
+{
+	if (i >= NFIELDS)
+		return -1;
+	*section = scope_names[fields[i].scope];
+	*key = fields[i].key;
+	*flags = 0;
+	if (fields[i].flags & FIELD_IN_FILE)
+		*flags |= CONFIG_KEY_FILE;
+	if (fields[i].flags & FIELD_IN_OVERRIDE)
+		*flags |= CONFIG_KEY_OVERRIDE;
+	if (fields[i].flags & FIELD_IN_REPO)
+		*flags |= CONFIG_KEY_REPO;
+	return 0;
+}
+
+/* The mapping being read, which decides the keys it may hold. */
+enum mapping_kind {
+	MAPPING_FILE,		/* the server's file, then its overrides */
+	MAPPING_BASE,		/* the file again, under one override */
+	MAPPING_OVERRIDE,	/* one repositories entry */
+	MAPPING_REPO,		/* a repository's own .revguard.yaml */
+	MAPPING_DAEMON,
+	MAPPING_HOOK
+};
+
+static const struct field *
+field_find(enum mapping_kind kind, const char *key)
+{
+	static const int	 in[] = {
+		[MAPPING_FILE] = FIELD_IN_FILE,
+		[MAPPING_BASE] = FIELD_IN_FILE,
+		[MAPPING_OVERRIDE] = FIELD_IN_OVERRIDE,
+		[MAPPING_REPO] = FIELD_IN_REPO,
+	};
+	enum field_scope	 scope = kind == MAPPING_DAEMON ? SCOPE_DAEMON :
+				    kind == MAPPING_HOOK ? SCOPE_HOOK :
+				    SCOPE_TOP;
+	size_t			 i;
+
+	for (i = 0; i < NFIELDS; i++) {
+		if (fields[i].scope != scope || strcmp(fields[i].key, key) != 0)
+			continue;
+		if (scope != SCOPE_TOP || (fields[i].flags & in[kind]))
+			return &fields[i];
+	}
+	return NULL;
+}
+
+/* The error for a key the mapping does not take. */
+static int
+unknown_key(struct cfgctx *c, const struct ynode *k, enum mapping_kind kind)
+{
+	const char	*key = k->value;
+	size_t		 i;
+	int		 n;
+	char		 only[256];
+
+	switch (kind) {
+	case MAPPING_DAEMON:
+	case MAPPING_HOOK:
+		return cfg_error(c, k, "unknown key `%s` in `%s`", key,
+		    kind == MAPPING_DAEMON ? "daemon" : "hook");
+	case MAPPING_OVERRIDE:
+		return cfg_error(c, k, "unknown key `%s` in a repositories "
+		    "entry", key);
+	case MAPPING_REPO:
+		only[0] = '\0';
+		for (i = 0, n = 0; i < NFIELDS && (size_t)n < sizeof(only);
+		    i++)
+			if (fields[i].flags & FIELD_IN_REPO)
+				n += snprintf(only + n, sizeof(only) -
+				    (size_t)n, "%s%s", n ? " and " : "",
+				    fields[i].key);
+		return cfg_error(c, k, "`%s` cannot be set in a repository's "
+		    "own configuration; only %s can", key, only);
+	default:
+		return cfg_error(c, k, "unknown key `%s`", key);
+	}
+}
+
+static int load_mapping(struct cfgctx *, const struct ynode *,
+    struct config *, enum mapping_kind);
 static int load_overrides(struct cfgctx *, const struct ynode *,
     const struct ynode *, struct config *);
 
+/* Reads one value into cfg as f says; *repos keeps `repositories`. */
 static int
-load_tree(struct cfgctx *c, const struct ynode *root, struct config *cfg,
-    enum tree_scope scope)
+load_field(struct cfgctx *c, const struct field *f, const struct ynode *v,
+    struct config *cfg, const struct ynode **repos)
 {
-	struct policy	*p = &cfg->policy;
-	const struct ynode *repos = NULL;
-	char		 perr[512];
-	size_t		 i;
-	int		 rv;
+	void		*dst = (char *)cfg + f->offset;
+	const char	*key = f->key;
 
-	if (root == NULL)
+	if ((f->flags & FIELD_REPO_PATH) && check_repo_paths(c, v, key) == -1)
+		return -1;
+	switch (f->type) {
+	case FIELD_STRING:
+		return get_string(c, v, key, dst);
+	case FIELD_LIST:
+		return get_list(c, v, key, dst);
+	case FIELD_BOOL:
+		return get_bool(c, v, key, dst);
+	case FIELD_DURATION:
+		return get_duration(c, v, key, f->min, dst);
+	case FIELD_INT:
+	case FIELD_OCTAL:
+		return get_int(c, v, key, f->type == FIELD_OCTAL ? 8 : 10,
+		    f->min, f->max, dst);
+	case FIELD_FAIL_OPEN:
+		if (v->type != YNODE_SCALAR || (strcmp(v->value,
+		    "reject") != 0 && strcmp(v->value, "accept") != 0))
+			return cfg_error(c, v, "`%s` must be reject or accept",
+			    key);
+		*(int *)dst = strcmp(v->value, "accept") == 0;
 		return 0;
-	if (root->type == YNODE_SCALAR && root->value[0] == '\0')
+	case FIELD_SET:
+		return f->set(c, v, cfg);
+	case FIELD_SECTION:
+		return load_mapping(c, v, cfg, f->min == SCOPE_DAEMON ?
+		    MAPPING_DAEMON : MAPPING_HOOK);
+	case FIELD_MATCH:
+		return want(c, v, YNODE_SCALAR, key);
+	case FIELD_REPOSITORIES:
+		*repos = v;
 		return 0;
-	if (want(c, root, YNODE_MAPPING, scope == SCOPE_OVERRIDE ?
+	}
+	return cfg_error(c, v, "`%s`: no loader for its type", key);
+}
+
+/*
+ * Loads one mapping over cfg, key by key through the table.  In the
+ * server's file, `repositories` is read last: each entry starts from the
+ * whole top level (MAPPING_BASE, which skips it) and the entry on top.
+ */
+static int
+load_mapping(struct cfgctx *c, const struct ynode *y, struct config *cfg,
+    enum mapping_kind kind)
+{
+	const struct ynode	*repos = NULL;
+	const struct field	*f;
+	char			 perr[512];
+	size_t			 i;
+
+	if (y == NULL)
+		return 0;
+	if (kind != MAPPING_DAEMON && kind != MAPPING_HOOK &&
+	    y->type == YNODE_SCALAR && y->value[0] == '\0')
+		return 0;
+	if (want(c, y, YNODE_MAPPING, kind == MAPPING_DAEMON ? "daemon" :
+	    kind == MAPPING_HOOK ? "hook" : kind == MAPPING_OVERRIDE ?
 	    "a repositories entry" : "the document") == -1)
 		return -1;
-	for (i = 0; i + 1 < root->n; i += 2) {
-		const struct ynode	*k = root->items[i], *v =
-					    root->items[i + 1];
-		const char		*key = k->value;
+	for (i = 0; i + 1 < y->n; i += 2) {
+		const struct ynode	*k = y->items[i], *v = y->items[i + 1];
 
 		if (k->type != YNODE_SCALAR)
 			return cfg_error(c, k, "keys must be strings");
-		if (strcmp(key, "versions_path") == 0 ||
-		    strcmp(key, "alembic_ini") == 0 ||
-		    strcmp(key, "baseline_file") == 0 ||
-		    strcmp(key, "documentation") == 0) {
-			if (check_repo_paths(c, v, key) == -1)
-				return -1;
-		}
-		if (strcmp(key, "versions_path") == 0)
-			rv = get_list(c, v, key, &cfg->versions_paths);
-		else if (strcmp(key, "alembic_ini") == 0)
-			rv = get_string(c, v, key, &cfg->alembic_ini);
-		else if (strcmp(key, "revision_format") == 0)
-			rv = get_string(c, v, key, &p->revision_format);
-		else if (strcmp(key, "file_template") == 0)
-			rv = get_string(c, v, key, &p->file_template);
-		else if (strcmp(key, "merge_marker") == 0)
-			rv = get_string(c, v, key, &p->merge_marker);
-		else if (strcmp(key, "placeholder_patterns") == 0)
-			rv = get_list(c, v, key, &p->placeholder_patterns);
-		else if (strcmp(key, "documentation") == 0)
-			rv = get_list(c, v, key, &p->documentation);
-		else if (strcmp(key, "baseline") == 0)
-			rv = get_list(c, v, key, &p->baseline);
-		else if (strcmp(key, "strict") == 0)
-			rv = get_bool(c, v, key, &p->strict);
-		else if (strcmp(key, "rules") == 0)
-			rv = load_rules(c, v, p);
-		else if (strcmp(key, "guarded_refs") == 0)
-			rv = get_list(c, v, key, &cfg->guarded_refs);
-		else if (strcmp(key, "baseline_file") == 0)
-			rv = get_string(c, v, key, &cfg->baseline_file);
-		else if (strcmp(key, "allow_migrations_removal") == 0)
-			rv = get_bool(c, v, key, &cfg->allow_migrations_removal);
-		else if (scope == SCOPE_OVERRIDE && strcmp(key, "match") == 0)
-			rv = want(c, v, YNODE_SCALAR, key);
-		else if (scope != SCOPE_OVERRIDE && strcmp(key, "daemon") == 0)
-			rv = load_fields(c, v, key, daemon_fields, cfg);
-		else if (scope != SCOPE_OVERRIDE && strcmp(key, "hook") == 0)
-			rv = load_fields(c, v, key, hook_fields, cfg);
-		else if (scope != SCOPE_OVERRIDE &&
-		    strcmp(key, "repositories") == 0) {
-			repos = v;
-			rv = 0;
-		} else
-			rv = cfg_error(c, k, "unknown key `%s`%s", key,
-			    scope == SCOPE_OVERRIDE ? " in a repositories "
-			    "entry" : "");
-		if (rv == -1)
+		if (kind == MAPPING_BASE && strcmp(k->value,
+		    "repositories") == 0)
+			continue;
+		if ((f = field_find(kind, k->value)) == NULL)
+			return unknown_key(c, k, kind);
+		if (load_field(c, f, v, cfg, &repos) == -1)
 			return -1;
 		/* Compile as we go, so a bad pattern names its line. */
-		if ((strcmp(key, "revision_format") == 0 ||
-		    strcmp(key, "placeholder_patterns") == 0) &&
-		    policy_compile(p, perr, sizeof(perr)) == -1)
+		if ((f->flags & FIELD_PATTERN) && c->compile &&
+		    policy_compile(&cfg->policy, perr, sizeof(perr)) == -1)
 			return cfg_error(c, v, "%s", perr);
 	}
-	if (scope == SCOPE_TOP && repos != NULL)
-		return load_overrides(c, root, repos, cfg);
+	if (kind == MAPPING_FILE && repos != NULL)
+		return load_overrides(c, y, repos, cfg);
 	return 0;
+}
+
+static void
+overrides_free(struct config *cfg)
+{
+	size_t	 i;
+
+	for (i = 0; i < cfg->noverrides; i++) {
+		free(cfg->overrides[i].match);
+		if (cfg->overrides[i].cfg != NULL) {
+			config_free(cfg->overrides[i].cfg);
+			free(cfg->overrides[i].cfg);
+		}
+	}
+	free(cfg->overrides);
+	cfg->overrides = NULL;
+	cfg->noverrides = 0;
 }
 
 /*
@@ -658,6 +768,8 @@ load_overrides(struct cfgctx *c, const struct ynode *root,
 
 	if (want(c, repos, YNODE_SEQUENCE, "repositories") == -1)
 		return -1;
+	/* A second file loaded over cfg replaces the list. */
+	overrides_free(cfg);
 	if ((cfg->overrides = calloc(repos->n + 1, sizeof(*o))) == NULL)
 		return cfg_error(c, repos, "out of memory");
 	for (i = 0; i < repos->n; i++) {
@@ -674,54 +786,44 @@ load_overrides(struct cfgctx *c, const struct ynode *root,
 			    "`match: <path glob>`");
 		o = &cfg->overrides[cfg->noverrides];
 		if ((o->cfg = malloc(sizeof(*o->cfg))) == NULL ||
-		    config_init(o->cfg) == -1) {
+		    config_init_flags(o->cfg, cfg->flags) == -1) {
 			free(o->cfg);
 			o->cfg = NULL;
 			return cfg_error(c, entry, "out of memory");
 		}
 		cfg->noverrides++;
 		if ((o->match = strdup(match ? match->value : "")) == NULL ||
-		    load_tree(c, root, o->cfg, SCOPE_BASE) == -1 ||
-		    load_tree(c, entry, o->cfg, SCOPE_OVERRIDE) == -1)
+		    load_mapping(c, root, o->cfg, MAPPING_BASE) == -1 ||
+		    load_mapping(c, entry, o->cfg, MAPPING_OVERRIDE) == -1)
 			return -1;
 	}
 	return 0;
 }
 
+/*
+ * The same table and checks as the server's file, but only the keys
+ * marked FIELD_IN_REPO are taken, so only the two outputs can change.
+ */
 int
 config_load_location(const char *name, const char *data, size_t len,
     struct strvec *versions_paths, char **alembic_ini, char *err,
     size_t errlen)
 {
-	struct cfgctx	 c = { name, err, errlen };
+	struct cfgctx	 c = { name, err, errlen, 0 };
+	struct config	 tmp;
 	struct ynode	*root;
-	size_t		 i;
-	int		 rv = 0;
+	int		 rv;
 
 	if (yaml_to_tree(&c, data, len, &root) == -1)
 		return -1;
-	if (root == NULL || (root->type == YNODE_SCALAR &&
-	    root->value[0] == '\0')) {
-		ynode_free(root);
-		return 0;
-	}
-	if (want(&c, root, YNODE_MAPPING, "the document") == -1)
-		rv = -1;
-	for (i = 0; rv == 0 && i + 1 < root->n; i += 2) {
-		const struct ynode	*k = root->items[i], *v =
-					    root->items[i + 1];
-
-		if (k->type != YNODE_SCALAR)
-			rv = cfg_error(&c, k, "keys must be strings");
-		else if (strcmp(k->value, "versions_path") == 0)
-			rv = get_list(&c, v, k->value, versions_paths);
-		else if (strcmp(k->value, "alembic_ini") == 0)
-			rv = get_string(&c, v, k->value, alembic_ini);
-		else
-			rv = cfg_error(&c, k, "`%s` cannot be set in a "
-			    "repository's own configuration; only "
-			    "alembic_ini and versions_path can", k->value);
-	}
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.versions_paths = *versions_paths;
+	tmp.alembic_ini = *alembic_ini;
+	rv = check_duplicate_keys(&c, root);
+	if (rv == 0)
+		rv = load_mapping(&c, root, &tmp, MAPPING_REPO);
+	*versions_paths = tmp.versions_paths;
+	*alembic_ini = tmp.alembic_ini;
 	ynode_free(root);
 	return rv;
 }
@@ -740,9 +842,16 @@ config_for_repository(const struct config *cfg, const char *path)
 int
 config_init(struct config *cfg)
 {
+	return config_init_flags(cfg, 0);
+}
+
+int
+config_init_flags(struct config *cfg, int flags)
+{
 	char	 err[256];
 
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->flags = flags;
 	cfg->daemon.socket_mode = 0660;
 	cfg->daemon.job_timeout_ms = 30000;
 	cfg->daemon.client_timeout_ms = 10000;
@@ -756,7 +865,9 @@ config_init(struct config *cfg)
 	    (cfg->daemon.socket = strdup(CONFIG_DEFAULT_SOCKET)) == NULL ||
 	    (cfg->hook.socket = strdup(CONFIG_DEFAULT_SOCKET)) == NULL ||
 	    strvec_push(&cfg->guarded_refs, CONFIG_DEFAULT_BRANCH) == -1 ||
-	    strvec_push(&cfg->guarded_refs, "refs/heads/release/*") == -1 ||
+	    strvec_push(&cfg->guarded_refs, "refs/heads/release/*") == -1)
+		return -1;
+	if (!(flags & CONFIG_NO_PATTERNS) &&
 	    policy_compile(&cfg->policy, err, sizeof(err)) == -1)
 		return -1;
 	return 0;
@@ -766,7 +877,8 @@ int
 config_load_buffer(struct config *cfg, const char *name, const char *data,
     size_t len, char *err, size_t errlen)
 {
-	struct cfgctx	 c = { name, err, errlen };
+	struct cfgctx	 c = { name, err, errlen,
+			    !(cfg->flags & CONFIG_NO_PATTERNS) };
 	struct ynode	*root;
 	int		 rv;
 
@@ -774,9 +886,10 @@ config_load_buffer(struct config *cfg, const char *name, const char *data,
 		return -1;
 	rv = check_duplicate_keys(&c, root);
 	if (rv == 0)
-		rv = load_tree(&c, root, cfg, SCOPE_TOP);
+		rv = load_mapping(&c, root, cfg, MAPPING_FILE);
 	ynode_free(root);
-	if (rv == 0 && policy_compile(&cfg->policy, err, errlen) == -1)
+	if (rv == 0 && c.compile &&
+	    policy_compile(&cfg->policy, err, errlen) == -1)
 		return -1;
 	return rv;
 }
@@ -817,8 +930,6 @@ config_load_file(struct config *cfg, const char *path, char *err,
 void
 config_free(struct config *cfg)
 {
-	size_t	 i;
-
 	policy_free(&cfg->policy);
 	strvec_clear(&cfg->versions_paths);
 	free(cfg->alembic_ini);
@@ -827,13 +938,6 @@ config_free(struct config *cfg)
 	free(cfg->daemon.socket);
 	strvec_clear(&cfg->daemon.repo_roots);
 	free(cfg->hook.socket);
-	for (i = 0; i < cfg->noverrides; i++) {
-		free(cfg->overrides[i].match);
-		if (cfg->overrides[i].cfg != NULL) {
-			config_free(cfg->overrides[i].cfg);
-			free(cfg->overrides[i].cfg);
-		}
-	}
-	free(cfg->overrides);
+	overrides_free(cfg);
 	memset(cfg, 0, sizeof(*cfg));
 }

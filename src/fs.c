@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "revguard/fs.h"
+#include "revguard/strvec.h"
 
 #define FS_MAX_FILE	(64 * 1024 * 1024)
 #define FS_MISSING	(-2)
@@ -176,7 +177,7 @@ fs_list(void *ctx, const char *path, struct source_entry **out, size_t *n,
     char *err, size_t errlen)
 {
 	struct fs_tree		*t = ctx;
-	struct source_entry	*v = NULL, *nv;
+	struct source_entry	*v = NULL;
 	struct dirent		*de;
 	struct stat		 st;
 	DIR			*dir;
@@ -193,12 +194,8 @@ fs_list(void *ctx, const char *path, struct source_entry **out, size_t *n,
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (count + 1 >= cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				goto fail;
-			v = nv;
-		}
+		if (xgrow(&v, &cap, count + 1, sizeof(*v)) == -1)
+			goto fail;
 		if (fstatat(dirfd(dir), de->d_name, &st,
 		    AT_SYMLINK_NOFOLLOW) == -1)
 			continue;

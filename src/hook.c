@@ -420,7 +420,9 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		hook_usage(stderr);
 		return HOOK_USAGE_ERROR;
 	}
-	if (config_init(&cfg) == -1) {
+	/* Only the in-process check uses the policy's patterns. */
+	if (config_init_flags(&cfg, in_process ? 0 :
+	    CONFIG_NO_PATTERNS) == -1) {
 		fprintf(stderr, "revguard: out of memory; push rejected\n");
 		return 1;
 	}

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "revguard/config.h"
+#include "revguard/duration.h"
 #include "revguard/install.h"
 #include "revguard/strvec.h"
 
@@ -117,9 +118,8 @@ install_hook_args(int argc, char **argv, struct strvec *out,
 		{ "in-process", no_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 }
 	};
-	char	 cwd[PATH_MAX], *end, **v;
-	double	 secs;
-	int	 ch, i, rv = -1;
+	char	 cwd[PATH_MAX], secs[32], **v;
+	int	 ch, i, ms, rv = -1;
 
 	/* getopt needs an argv[0]; the hook options start at argv[0]. */
 	if ((v = calloc((size_t)argc + 2, sizeof(*v))) == NULL)
@@ -148,16 +148,20 @@ install_hook_args(int argc, char **argv, struct strvec *out,
 			strvec_push(out, optarg);
 			break;
 		case 't':
-			secs = strtod(optarg, &end);
-			if (end == optarg || secs <= 0 || (*end && strcmp(end,
-			    "s") != 0)) {
+			if (duration_parse(optarg, &ms) == -1 || ms < 1) {
 				fprintf(stderr, "revguard: hook option "
-				    "--timeout: `%s` is not a number of "
-				    "seconds\n", optarg);
+				    "--timeout: `%s` is not a duration such "
+				    "as 4s or 500ms\n", optarg);
 				goto done;
 			}
+			/* Written in seconds, the form every hook reads. */
+			if (ms % 1000 == 0)
+				snprintf(secs, sizeof(secs), "%d", ms / 1000);
+			else
+				snprintf(secs, sizeof(secs), "%d.%03d",
+				    ms / 1000, ms % 1000);
 			strvec_push(out, "--timeout");
-			strvec_push(out, optarg);
+			strvec_push(out, secs);
 			break;
 		case 'u':
 			if (strcmp(optarg, "accept") != 0 &&
@@ -247,7 +251,7 @@ static int
 probe_run(const char *gitdir, uid_t uid, gid_t gid, const char *config,
     struct install_probe *p)
 {
-	static const char	*git_env[] = { "GIT_DIR", "GIT_WORK_TREE",
+	static const char *const git_env[] = { "GIT_DIR", "GIT_WORK_TREE",
 		"GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
 		"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH",
 		NULL };

@@ -1,5 +1,9 @@
 /*
- * log.c: stderr or syslog, chosen once at start-up.
+ * log.c: stderr or syslog, chosen once at start-up.  Every line is
+ * escaped on its way out (vis_escape, backslashes kept), so no argument,
+ * trusted or not, can break a line or send a terminal escape; log_vis
+ * escapes a pusher's string fully, backslashes too, so the log shows
+ * exactly which bytes it held.
  */
 #include "config.h"
 
@@ -12,6 +16,7 @@
 #include <time.h>
 
 #include "revguard/log.h"
+#include "revguard/vis.h"
 
 static int	 log_foreground = 1;
 static int	 log_verbose;
@@ -27,12 +32,31 @@ log_init(const char *ident, int foreground, int verbose)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+/* log_vis buffers per thread; one log call may use this many. */
+#define LOG_VIS_SLOTS	8
+#define LOG_VIS_SIZE	1024
+
+const char *
+log_vis(const char *s)
+{
+	static _Thread_local char	 ring[LOG_VIS_SLOTS][LOG_VIS_SIZE];
+	static _Thread_local unsigned	 next;
+	char				*buf = ring[next++ % LOG_VIS_SLOTS];
+
+	if (s == NULL)
+		return "(null)";
+	if (vis_escape(buf, LOG_VIS_SIZE, s, strlen(s), 0) >= LOG_VIS_SIZE)
+		memcpy(buf + LOG_VIS_SIZE - 4, "...", 4);
+	return buf;
+}
+
 static void
 vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 {
-	char	 msg[2048];
+	char	 raw[2048], msg[2048 * 4];
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	vis_escape(msg, sizeof(msg), raw, strlen(raw), VIS_KEEP_BACKSLASH);
 	if (log_foreground)
 		fprintf(stderr, "%s: %s%s%s\n", log_ident, msg,
 		    suffix ? ": " : "", suffix ? suffix : "");

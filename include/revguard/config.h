@@ -50,6 +50,7 @@ struct config {
 	struct config_hook	 hook;
 	struct config_override	*overrides;
 	size_t			 noverrides;
+	int			 flags;		   /* config_init_flags */
 };
 
 /* A `repositories:` entry: repositories whose path matches use cfg. */
@@ -58,7 +59,16 @@ struct config_override {
 	struct config	*cfg;
 };
 
+/* The defaults, patterns compiled: config_init_flags(cfg, 0). */
 int	 config_init(struct config *);
+/*
+ * CONFIG_NO_PATTERNS: never compile the policy's patterns, here or in
+ * config_load_*, nor check them: for the hook client, which only reads
+ * its own settings and leaves the policy to the daemon.  Such a config
+ * must not judge anything.
+ */
+#define CONFIG_NO_PATTERNS	0x01
+int	 config_init_flags(struct config *, int flags);
 /* Loads a file over the defaults; -1 with "file:line:col: why" in err. */
 int	 config_load_file(struct config *, const char *path, char *err,
 	    size_t errlen);
@@ -73,6 +83,17 @@ void	 config_free(struct config *);
 int	 config_load_location(const char *name, const char *data, size_t len,
 	    struct strvec *versions_paths, char **alembic_ini, char *err,
 	    size_t errlen);
+/*
+ * The i-th key of the configuration's table, for checks against the
+ * documentation: its section ("daemon", "hook", or NULL for the top
+ * level), name, and where it may appear (top-level keys).  -1 past the
+ * last key.
+ */
+#define CONFIG_KEY_FILE		0x01	/* the server's file */
+#define CONFIG_KEY_OVERRIDE	0x02	/* a repositories entry */
+#define CONFIG_KEY_REPO		0x04	/* a repository's .revguard.yaml */
+int	 config_key(size_t i, const char **section, const char **key,
+	    int *flags);
 /* The configuration for the repository at path (an override or cfg). */
 const struct config *config_for_repository(const struct config *,
 	    const char *path);

@@ -40,9 +40,9 @@ struct graph {
 	size_t			 *label_slots;
 	size_t			  nlabels, nlabel_slots;
 	struct graph_dup	 *dups;
-	size_t			  ndups;
+	size_t			  ndups, dups_cap;
 	struct graph_dangling	 *dangling;
-	size_t			  ndangling;
+	size_t			  ndangling, dangling_cap;
 };
 
 /* A cycle, members in edge order (each member's parent is the next). */

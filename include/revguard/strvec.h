@@ -49,6 +49,14 @@ int	 strset_add_all(struct strset *, const struct strvec *);
 int	 strset_has(const struct strset *, const char *);
 void	 strset_clear(struct strset *);
 
+/*
+ * Grows the array *arrayp (any T **, passed as void *) to hold at least
+ * need elements of size bytes, doubling *cap so n appends cost O(n).
+ * Checks need * size for overflow, as reallocarray(3) does, and keeps
+ * it within PTRDIFF_MAX.  0, or -1 (ENOMEM, or EOVERFLOW) with the array
+ * and *cap unchanged.
+ */
+int	 xgrow(void *arrayp, size_t *cap, size_t need, size_t size);
 char	*xstrndup(const char *, size_t);
 char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 char	*xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));

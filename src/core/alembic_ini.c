@@ -280,15 +280,9 @@ static int
 sect_add(struct ini *ini, const char *name, size_t n)
 {
 	struct ini_sect	*v;
-	size_t		 cap;
 
-	if (ini->n == ini->cap) {
-		cap = ini->cap ? ini->cap * 2 : 8;
-		if ((v = reallocarray(ini->sects, cap, sizeof(*v))) == NULL)
-			return -1;
-		ini->sects = v;
-		ini->cap = cap;
-	}
+	if (xgrow(&ini->sects, &ini->cap, ini->n + 1, sizeof(*v)) == -1)
+		return -1;
 	v = &ini->sects[ini->n];
 	memset(v, 0, sizeof(*v));
 	if ((v->name = xstrndup(name, n)) == NULL)
@@ -316,15 +310,9 @@ opt_add(struct ini *ini, int sect, const char *key, size_t n, int line)
 {
 	struct ini_sect	*s = &ini->sects[sect];
 	struct ini_opt	*v;
-	size_t		 cap;
 
-	if (s->n == s->cap) {
-		cap = s->cap ? s->cap * 2 : 8;
-		if ((v = reallocarray(s->opts, cap, sizeof(*v))) == NULL)
-			return -1;
-		s->opts = v;
-		s->cap = cap;
-	}
+	if (xgrow(&s->opts, &s->cap, s->n + 1, sizeof(*v)) == -1)
+		return -1;
 	v = &s->opts[s->n];
 	memset(v, 0, sizeof(*v));
 	if ((v->key = xstrndup(key, n)) == NULL)

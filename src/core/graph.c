@@ -13,6 +13,7 @@
 
 #include "revguard/graph.h"
 #include "revguard/hash.h"
+#include "revguard/strvec.h"
 
 size_t
 graph_find(const struct graph *g, const char *revision)
@@ -86,10 +87,10 @@ add_dangling(struct graph *g, size_t node, const char *name, int dep)
 {
 	struct graph_dangling	*n;
 
-	n = realloc(g->dangling, (g->ndangling + 1) * sizeof(*n));
-	if (n == NULL)
+	if (xgrow(&g->dangling, &g->dangling_cap, g->ndangling + 1,
+	    sizeof(*n)) == -1)
 		return -1;
-	g->dangling = n;
+	n = g->dangling;
 	n[g->ndangling].node = node;
 	n[g->ndangling].name = name;
 	n[g->ndangling].is_dependency = dep;
@@ -174,10 +175,10 @@ graph_build(struct graph *g, const struct migration *ms, size_t n)
 			    ms[i].revision) == 0)
 				break;
 		if (node != GRAPH_NONE) {
-			d = realloc(g->dups, (g->ndups + 1) * sizeof(*d));
-			if (d == NULL)
+			if (xgrow(&g->dups, &g->dups_cap, g->ndups + 1,
+			    sizeof(*d)) == -1)
 				goto fail;
-			g->dups = d;
+			d = g->dups;
 			d[g->ndups].node = node;
 			d[g->ndups].m = &ms[i];
 			g->ndups++;
@@ -315,8 +316,9 @@ graph_cycles(const struct graph *g, struct graph_cycle **out, size_t *nout)
 	size_t			*comp = NULL, *pos = NULL, *cs = NULL;
 	size_t			*ce = NULL, counter = 0, sp = 0, csp, ncomp = 0;
 	unsigned char		*on = NULL;
-	struct graph_cycle	*cycles = NULL, *nc;
-	size_t			 ncycles = 0, root, v, w, i, size;
+	struct graph_cycle	*cycles = NULL;
+	size_t			 ncycles = 0, cycles_cap = 0, root, v, w, i;
+	size_t			 size;
 	int			 rv = -1, self;
 
 	*out = NULL;
@@ -378,11 +380,9 @@ graph_cycles(const struct graph *g, struct graph_cycle **out, size_t *nout)
 				if (out_edge(g, v, i) == v)
 					self = 1;
 			if (size > 1 || self) {
-				nc = realloc(cycles, (ncycles + 1) *
-				    sizeof(*nc));
-				if (nc == NULL)
+				if (xgrow(&cycles, &cycles_cap, ncycles + 1,
+				    sizeof(*cycles)) == -1)
 					goto done;
-				cycles = nc;
 				if (extract_cycle(g, comp, ncomp, v, pos,
 				    &cycles[ncycles]) == -1)
 					goto done;

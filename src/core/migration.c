@@ -210,7 +210,7 @@ nomem:
 static int
 parse_statement(struct parse *p, const struct pytok *s, const struct pytok *e)
 {
-	static const char	*names[] = { "revision", "down_revision",
+	static const char *const names[] = { "revision", "down_revision",
 		"branch_labels", "depends_on", NULL };
 	struct migration	*m = p->m;
 	const struct pytok	*t, *eq = NULL;

@@ -16,6 +16,8 @@
 #include "revguard/pytoken.h"
 #include "revguard/strvec.h"
 
+#define PYTOK_FIRST_CAP		256
+
 #define PYTOKEN_MAX_DEPTH	200
 
 struct lexer {
@@ -32,8 +34,8 @@ struct lexer {
 	int			 depth;
 };
 
-static const char *ops3[] = { "**=", "//=", ">>=", "<<=", "...", NULL };
-static const char *ops2[] = { "==", "!=", "<=", ">=", "->", ":=", "**",
+static const char *const ops3[] = { "**=", "//=", ">>=", "<<=", "...", NULL };
+static const char *const ops2[] = { "==", "!=", "<=", ">=", "->", ":=", "**",
 	"//", "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=",
 	"@=", NULL };
 
@@ -56,16 +58,12 @@ lex_push(struct lexer *lx, enum pytok_type type, size_t start, size_t end,
     int line, size_t line_pos)
 {
 	struct pytok_list	*l = lx->out;
-	struct pytok		*t, *n;
-	size_t			 ncap;
+	struct pytok		*t;
 
-	if (l->len == l->cap) {
-		ncap = l->cap ? l->cap * 2 : 256;
-		if ((n = realloc(l->items, ncap * sizeof(*n))) == NULL)
-			return NULL;
-		l->items = n;
-		l->cap = ncap;
-	}
+	/* A migration has hundreds of tokens: start with room for them. */
+	if (xgrow(&l->items, &l->cap, l->len < PYTOK_FIRST_CAP ?
+	    PYTOK_FIRST_CAP : l->len + 1, sizeof(*l->items)) == -1)
+		return NULL;
 	t = &l->items[l->len++];
 	memset(t, 0, sizeof(*t));
 	t->type = type;

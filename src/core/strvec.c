@@ -4,6 +4,9 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,21 +14,37 @@
 #include "revguard/hash.h"
 #include "revguard/strvec.h"
 
+int
+xgrow(void *arrayp, size_t *cap, size_t need, size_t size)
+{
+	void	*old, *new;
+	size_t	 ncap;
+
+	if (need <= *cap)
+		return 0;
+	/* No object may exceed PTRDIFF_MAX bytes (pointer differences). */
+	if (size == 0 || need > PTRDIFF_MAX / size) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	ncap = *cap > 0 ? *cap : 8;
+	while (ncap < need)
+		ncap = ncap > PTRDIFF_MAX / 2 ? need : ncap * 2;
+	if (ncap > PTRDIFF_MAX / size)
+		ncap = need;		/* doubling would overflow; need fits */
+	/* T ** and void ** may not alias: copy the pointer's bytes. */
+	memcpy(&old, arrayp, sizeof(old));
+	if ((new = realloc(old, ncap * size)) == NULL)
+		return -1;
+	memcpy(arrayp, &new, sizeof(new));
+	*cap = ncap;
+	return 0;
+}
+
 static int
 strvec_grow(struct strvec *v)
 {
-	size_t	 ncap;
-	char	**n;
-
-	if (v->len < v->cap)
-		return 0;
-	ncap = v->cap ? v->cap * 2 : 4;
-	n = realloc(v->items, ncap * sizeof(*n));
-	if (n == NULL)
-		return -1;
-	v->items = n;
-	v->cap = ncap;
-	return 0;
+	return xgrow(&v->items, &v->cap, v->len + 1, sizeof(*v->items));
 }
 
 int
@@ -224,18 +243,12 @@ xasprintf(const char *fmt, ...)
 int
 buf_append(struct buf *b, const char *s, size_t n)
 {
-	size_t	 ncap;
-	char	*p;
-
-	if (b->len + n + 1 > b->cap) {
-		ncap = b->cap ? b->cap : 64;
-		while (ncap < b->len + n + 1)
-			ncap *= 2;
-		if ((p = realloc(b->data, ncap)) == NULL)
-			return -1;
-		b->data = p;
-		b->cap = ncap;
+	if (n > SIZE_MAX - b->len - 1) {
+		errno = EOVERFLOW;
+		return -1;
 	}
+	if (xgrow(&b->data, &b->cap, b->len + n + 1, 1) == -1)
+		return -1;
 	if (n > 0)
 		memcpy(b->data + b->len, s, n);
 	b->len += n;
