@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "revguard/config.h"
+#include "revguard/duration.h"
 #include "revguard/hook.h"
 #include "revguard/proto.h"
 #include "revguard/report.h"
@@ -34,7 +35,7 @@
  * on_unavailable says, or pushing more would be a way around the check. */
 #define HOOK_OVER_LIMIT	(-2)
 
-static const char *pusher_vars[] = { "GL_USERNAME", "GL_ID", "GL_PROTOCOL",
+static const char *const pusher_vars[] = { "GL_USERNAME", "GL_ID", "GL_PROTOCOL",
 	"GITEA_PUSHER_NAME", "GITEA_PUSHER_EMAIL", "GITHUB_USER_LOGIN",
 	"REMOTE_USER", "USER", NULL };
 
@@ -386,9 +387,8 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	struct strvec		 lines = STRVEC_INIT;
 	const char		*config_path = NULL, *sock = NULL;
 	const char		*unavailable = NULL;
-	char			 err[1024] = "", *end;
+	char			 err[1024] = "";
 	int			 ch, in_process = 0, timeout_ms = -1, rv, i;
-	double			 secs;
 
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
@@ -399,13 +399,11 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		case 'c': config_path = optarg; break;
 		case 's': sock = optarg; break;
 		case 't':
-			secs = strtod(optarg, &end);
-			if (end == optarg || secs <= 0 || (*end && strcmp(end,
-			    "s") != 0)) {
+			if (duration_parse(optarg, &timeout_ms) == -1 ||
+			    timeout_ms < 1) {
 				hook_usage(stderr);
 				return HOOK_USAGE_ERROR;
 			}
-			timeout_ms = (int)(secs * 1000);
 			break;
 		case 'u': unavailable = optarg; break;
 		case 'i': in_process = 1; break;

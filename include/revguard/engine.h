@@ -58,6 +58,7 @@ struct engine_result {
 	/* For each migration: the cache entry it borrows its strings from
 	 * (its path alone is its own), or NULL when it owns everything. */
 	const struct migration	**borrowed;
+	size_t			 borrowed_cap;
 	const struct engine_cache *cache;
 	struct graph		 graph;
 	struct diag_list	 diags;

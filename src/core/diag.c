@@ -83,16 +83,10 @@ struct diag *
 diag_addv(struct diag_list *l, enum rule_id rule, enum rule_sev sev,
     const char *path, int line, const char *hint, const char *fmt, va_list ap)
 {
-	struct diag	*d, *n;
-	size_t		 ncap;
+	struct diag	*d;
 
-	if (l->len == l->cap) {
-		ncap = l->cap ? l->cap * 2 : 8;
-		if ((n = realloc(l->items, ncap * sizeof(*n))) == NULL)
-			return NULL;
-		l->items = n;
-		l->cap = ncap;
-	}
+	if (xgrow(&l->items, &l->cap, l->len + 1, sizeof(*d)) == -1)
+		return NULL;
 	d = &l->items[l->len];
 	memset(d, 0, sizeof(*d));
 	d->rule = rule;

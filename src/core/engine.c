@@ -116,20 +116,10 @@ static int
 add_migration(struct engine_result *r, struct migration *m,
     const struct migration *borrowed)
 {
-	const struct migration	**b;
-	struct migration	 *n;
-	size_t			  cap;
-
-	if (r->n == r->cap) {
-		cap = r->cap ? r->cap * 2 : 64;
-		if ((n = realloc(r->migrations, cap * sizeof(*n))) == NULL)
-			return -1;
-		r->migrations = n;
-		if ((b = realloc(r->borrowed, cap * sizeof(*b))) == NULL)
-			return -1;
-		r->borrowed = b;
-		r->cap = cap;
-	}
+	if (xgrow(&r->migrations, &r->cap, r->n + 1,
+	    sizeof(*r->migrations)) == -1 || xgrow(&r->borrowed,
+	    &r->borrowed_cap, r->n + 1, sizeof(*r->borrowed)) == -1)
+		return -1;
 	r->borrowed[r->n] = borrowed;
 	r->migrations[r->n++] = *m;
 	return 0;
@@ -142,7 +132,7 @@ read_versions_dir(const struct engine_opts *o, const struct source_ops *ops,
 {
 	const struct engine_cache *cache = o->cache;
 	const struct migration	*hit;
-	static const char	*kinds[] = { "file", "directory",
+	static const char *const kinds[] = { "file", "directory",
 		"symbolic link", "submodule", "special file" };
 	struct source_entry	*ents = NULL;
 	struct migration	 m;
@@ -239,7 +229,7 @@ fail:
 
 struct docs {
 	struct doc_file	*files;
-	size_t		 n;
+	size_t		 n, cap;
 	size_t		 bytes;
 };
 
@@ -263,11 +253,11 @@ docs_add(const struct source_ops *ops, void *ctx, const char *path,
 		    ENGINE_MAX_DOC_BYTES);
 		return -1;
 	}
-	if ((n = realloc(d->files, (d->n + 1) * sizeof(*n))) == NULL) {
+	if (xgrow(&d->files, &d->cap, d->n + 1, sizeof(*d->files)) == -1) {
 		free(data);
 		return -1;
 	}
-	d->files = n;
+	n = d->files;
 	n[d->n].path = strdup(path);
 	n[d->n].data = data;
 	n[d->n].len = len;
@@ -347,7 +337,7 @@ engine_check(const struct engine_opts *o, const struct source_ops *ops,
     void *ctx, struct engine_result *r, char *err, size_t errlen)
 {
 	struct rules_input	 in;
-	struct docs		 docs = { NULL, 0, 0 };
+	struct docs		 docs = { NULL, 0, 0, 0 };
 	size_t			 i, found = 0;
 	int			 rv = -1;
 
