@@ -95,6 +95,11 @@ def reference(path, root):
         return ("alembic", None)
     if any(not k.isascii() for k in all_keys(cfg)):
         return ("unsupported", None)
+    # Compiled-only migrations, or sub-directories that Alembic 1.10+
+    # reads: revguard refuses to guess.
+    if (cfg.get_main_option("sourceless") == "true" or
+            cfg.get_main_option("recursive_version_locations") == "true"):
+        return ("unsupported", None)
     script = CAPTURED["dir"]
     if script == "" or "\0" in script:
         return ("alembic", None)          # os.access(dir) fails

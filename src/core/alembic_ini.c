@@ -907,10 +907,32 @@ read_alembic(struct ini *ini, const char *dir, struct strvec *out)
 		goto done;
 	}
 	/* file_template=..., hook_config=get_section("post_write_hooks")) */
-	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
-		if (ini_get(ini, sect, others[i], strlen(others[i]), &tmp,
-		    &line) == -1)
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		if ((rv = ini_get(ini, sect, others[i], strlen(others[i]),
+		    &tmp, &line)) == -1)
 			goto done;
+		/* Alembic then runs compiled .pyc files: no source to read. */
+		if (rv == 0 && i == 1 && is(&tmp, "true")) {
+			ini_fail(ini, ALEMBIC_INI_UNSUPPORTED, line, "remove "
+			    "it and commit the .py sources", "sourceless = "
+			    "true: Alembic runs compiled .pyc migrations, "
+			    "which revguard cannot read");
+			goto done;
+		}
+	}
+	/* Alembic 1.10 and later also read the sub-directories of each
+	 * version location; revguard reads them as 1.8.1 does. */
+	if ((rv = GET(sect, "recursive_version_locations", &tmp,
+	    &line)) == -1)
+		goto done;
+	if (rv == 0 && is(&tmp, "true")) {
+		ini_fail(ini, ALEMBIC_INI_UNSUPPORTED, line, "list each "
+		    "directory in version_locations instead", "recursive_"
+		    "version_locations = true: Alembic 1.10+ then runs "
+		    "migrations in sub-directories, which revguard (following "
+		    "Alembic 1.8.1) does not read");
+		goto done;
+	}
 	sl = slot_find(ini, SLOT_SECTION, "post_write_hooks", 16);
 	if (sl->used) {
 		hooks = (int)sl->idx;

@@ -157,6 +157,22 @@ read_versions_dir(const struct engine_opts *o, const struct source_ops *ops,
 		}
 		if ((path = path_join(dir, ents[i].name)) == NULL)
 			goto fail;
+		/* A linked migration runs (Alembic follows the link) but
+		 * is not read here: that is an error, not a warning. */
+		if (ents[i].kind == SOURCE_SYMLINK &&
+		    ends_with(ents[i].name, ".py")) {
+			if (diag_add(&r->diags, RULE_PARSE_ERROR,
+			    RULE_SEV_ERROR, path, 0, "commit the migration "
+			    "itself, not a link to it", "`%s` is a symbolic "
+			    "link: Alembic runs whatever it points to, which "
+			    "revguard does not follow", ents[i].name) ==
+			    NULL) {
+				free(path);
+				goto fail;
+			}
+			free(path);
+			continue;
+		}
 		if (ents[i].kind != SOURCE_FILE) {
 			if (strcmp(ents[i].name, "__pycache__") != 0 &&
 			    diag_add(&r->diags, RULE_VERSIONS_ENTRY,

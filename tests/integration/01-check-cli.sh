@@ -84,12 +84,18 @@ expect "--worktree checks files on disk" 1 "error[placeholder-id]"
 
 # Layout surprises in the versions directory are reported, not followed.
 gen tree lay --count 3 --seed 20
-ln -s /etc/passwd lay/migrations/versions/evil.py
+ln -s /etc/passwd lay/migrations/versions/evil
 mkdir -p lay/migrations/versions/sub lay/migrations/versions/__pycache__
 rg check --worktree lay
 expect "symlink and sub-directory reported as versions-entry" 0 \
-    "migrations/versions/evil.py: warn[versions-entry]: symbolic link in the versions directory is not followed" \
+    "migrations/versions/evil: warn[versions-entry]: symbolic link in the versions directory is not followed" \
     "migrations/versions/sub: warn[versions-entry]: directory"
+# A linked migration is one Alembic runs and revguard cannot read.
+ln -s /etc/passwd lay/migrations/versions/evil.py
+rg check --worktree lay
+expect "a symbolic link named *.py is an error" 1 \
+    "migrations/versions/evil.py: error[parse-error]: \`evil.py\` is a symbolic link"
+rm lay/migrations/versions/evil.py
 refute "__pycache__ is ignored" "__pycache__"
 
 # alembic.ini with version_locations.

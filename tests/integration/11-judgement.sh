@@ -153,6 +153,28 @@ push narrow origin main
 expect "a directory alembic.ini adds is checked whatever .revguard.yaml says" 1 \
     "other/a1b2c3d4e5f6_bad.py" "error[placeholder-id]"
 
+# --- what Alembic runs but revguard cannot read is refused ---------------
+new_repo link 71
+h=$(head_of link)
+mkdir -p link/lib
+add_migration link a1b2c3d4e5f6 "$h" bad
+mv link/migrations/versions/a1b2c3d4e5f6_bad.py link/lib/evil.py
+ln -s ../../lib/evil.py link/migrations/versions/a1b2c3d4e5f6_bad.py
+commit_all link "a migration behind a symbolic link"
+push link origin main
+expect "a symbolically linked migration is rejected" 1 \
+    "error[parse-error]: \`a1b2c3d4e5f6_bad.py\` is a symbolic link"
+git_quiet -C link reset -q --hard HEAD~1
+sed -i 's|^script_location.*|&\nsourceless = true|' link/alembic.ini
+commit_all link "compiled migrations"
+push link origin main
+expect "sourceless = true is refused" 1 "sourceless = true: Alembic runs compiled .pyc migrations"
+git_quiet -C link reset -q --hard HEAD~1
+sed -i 's|^script_location.*|&\nrecursive_version_locations = true|' link/alembic.ini
+commit_all link "sub-directories"
+push link origin main
+expect "recursive_version_locations = true is refused" 1 "recursive_version_locations = true"
+
 # --- the baseline never hides a problem the push creates ----------------
 new_repo bl2 69
 p=$(head_of bl2)
@@ -165,6 +187,32 @@ commit_all bl2 "a hand-picked ID and a fork, both baselined in advance"
 push bl2 origin main
 expect "baselined IDs cannot grandfather problems the push creates" 1 \
     "error[placeholder-id]: revision \`a1b2c3d4e5f6\`" "error[single-head]"
+
+# --- guarded_refs globs cross / as git's refspecs do ---------------------
+git_quiet -C bl2 reset -q --hard HEAD~1
+git_quiet -C bl2 checkout -q -b release/1.0/hotfix
+h=$(head_of bl2)
+add_migration bl2 b2c3d4e5f6a7 "$h" hot
+commit_all bl2 "hand-picked ID on a nested release branch"
+push bl2 origin release/1.0/hotfix
+expect "refs/heads/release/* guards release/1.0/hotfix too" 1 \
+    "error[placeholder-id]: revision \`b2c3d4e5f6a7\`"
+
+# --- file names cannot forge remote: lines --------------------------------
+git_quiet -C bl2 checkout -q main
+h=$(head_of bl2)
+add_migration bl2 c1c2c3c4c5c6 "$h" x
+mv bl2/migrations/versions/c1c2c3c4c5c6_x.py "bl2/migrations/versions/c1c2c3c4c5c6_x
+ * [new branch]      main -> main (accepted).py"
+commit_all bl2 "a file name with a newline"
+push bl2 origin main
+expect "a newline in a file name is shown escaped" 1 \
+    'c1c2c3c4c5c6_x\n * [new branch]'
+if grep -q "^remote:  \* \[new branch\]" "$T/err"; then
+	not_ok "no forged remote: line"; diag "$T/err"
+else
+	ok "no forged remote: line"
+fi
 
 # --- not an Alembic project: checked nowhere, and the pusher is told ------
 git -c init.defaultBranch=main init -q --bare srv/plain.git

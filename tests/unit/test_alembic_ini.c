@@ -396,3 +396,32 @@ Test(alembic_ini, last_line_without_separator_stays_in_bounds)
 	cr_assert_str_eq(dirs.items[0], "m/versions");
 	free(copy);
 }
+
+/* Alembic would run what revguard cannot read: compiled files, or the
+ * sub-directories newer Alembic reads.  Never a silent pass. */
+Test(alembic_ini, sourceless_and_recursive_are_refused)
+{
+	static const char *const inis[] = {
+		"[alembic]\nscript_location = m\nsourceless = true\n",
+		"[alembic]\nscript_location = m\n"
+		    "recursive_version_locations = true\n",
+		NULL
+	};
+	struct strvec		 out = STRVEC_INIT;
+	struct diag_list	 d = DIAG_LIST_INIT;
+	int			 i;
+
+	for (i = 0; inis[i] != NULL; i++) {
+		cr_assert_eq(alembic_ini_read("alembic.ini", inis[i],
+		    strlen(inis[i]), &out, &d), ALEMBIC_INI_UNSUPPORTED,
+		    "%s", inis[i]);
+		cr_assert_eq(d.items[d.len - 1].line, 3);
+		strvec_clear(&out);
+	}
+	i = (int)strlen(inis[0]);
+	cr_assert_eq(alembic_ini_read("alembic.ini",
+	    "[alembic]\nscript_location = m\nsourceless = tru\n",
+	    (size_t)i - 1, &out, &d), ALEMBIC_INI_OK);
+	strvec_clear(&out);
+	diag_list_clear(&d);
+}

@@ -384,7 +384,8 @@ Test(engine, versions_entries)
 		    NULL },
 		FILE_A("m/versions", NULL),
 		FILE_B("m/versions/sub", NULL),
-		{ "m/versions/link.py", SOURCE_SYMLINK, NULL, NULL },
+		{ "m/versions/link", SOURCE_SYMLINK, NULL, NULL },
+		{ "m/versions/linked.py", SOURCE_SYMLINK, NULL, NULL },
 		{ "m/versions/vendored", SOURCE_SUBMODULE, NULL, NULL },
 		{ "m/versions/__pycache__/x.pyc", SOURCE_FILE, "", NULL },
 		{ "m/versions/__init__.py", SOURCE_FILE, "import os\n", NULL },
@@ -412,12 +413,18 @@ Test(engine, versions_entries)
 		if (strcmp(d->path, "m/versions/sub") == 0)
 			cr_assert_str_eq(d->message, "directory in the "
 			    "versions directory is not followed");
-		else if (strcmp(d->path, "m/versions/link.py") == 0)
+		else if (strcmp(d->path, "m/versions/link") == 0)
 			cr_assert_str_eq(d->message, "symbolic link in the "
 			    "versions directory is not followed");
 		else
 			cr_assert_str_eq(d->path, "m/versions/vendored");
 	}
+	/* A linked migration runs under Alembic: an error, not a note. */
+	cr_assert_eq(count(&r, RULE_PARSE_ERROR), 1);
+	for (i = 0; i < r.diags.len; i++)
+		if (r.diags.items[i].rule == RULE_PARSE_ERROR)
+			cr_assert_str_eq(r.diags.items[i].path,
+			    "m/versions/linked.py");
 	cr_assert(!was_read(&t, "m/versions/__init__.py"));
 	cr_assert(!was_read(&t, "m/versions/notes.txt"));
 	cr_assert(!was_read(&t, "m/versions/sub/" REV_B "_users.py"));
