@@ -368,19 +368,21 @@ hook_usage(FILE *f)
 	    "Exit status: 0 accepted, 1 rejected, 2 usage error.\n");
 }
 
+/* The hook's options; install.c checks what it installs against them. */
+const struct option hook_options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "socket", required_argument, NULL, 's' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "on-unavailable", required_argument, NULL, 'u' },
+	{ "in-process", no_argument, NULL, 'i' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
 int
 hook_main(int argc, char **argv, hook_check_fn in_process_check)
 {
-	static const struct option	 opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "on-unavailable", required_argument, NULL, 'u' },
-		{ "in-process", no_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct config		 cfg;
 	struct push_request	 req;
 	struct push_result	 res;
@@ -393,7 +395,7 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:s:t:u:ih", opts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "c:s:t:u:ih", hook_options, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case 'c': config_path = optarg; break;

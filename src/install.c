@@ -24,6 +24,7 @@
 
 #include "revguard/config.h"
 #include "revguard/duration.h"
+#include "revguard/hook.h"
 #include "revguard/install.h"
 #include "revguard/strvec.h"
 
@@ -109,15 +110,6 @@ static int
 install_hook_args(int argc, char **argv, struct strvec *out,
     char **config, int *in_process)
 {
-	/* The options of hook_main in hook.c. */
-	static const struct option	 opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "on-unavailable", required_argument, NULL, 'u' },
-		{ "in-process", no_argument, NULL, 'i' },
-		{ NULL, 0, NULL, 0 }
-	};
 	char	 cwd[PATH_MAX], secs[32], **v;
 	int	 ch, i, ms, rv = -1;
 
@@ -128,8 +120,8 @@ install_hook_args(int argc, char **argv, struct strvec *out,
 	for (i = 0; i < argc; i++)
 		v[i + 1] = argv[i];
 	optind = 1;
-	while ((ch = getopt_long(argc + 1, v, "+c:s:t:u:i", opts, NULL)) !=
-	    -1) {
+	while ((ch = getopt_long(argc + 1, v, "+c:s:t:u:i", hook_options,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			free(*config);

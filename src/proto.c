@@ -333,21 +333,6 @@ bad:
 	return -1;
 }
 
-/* A diagnostic on the wire: the fields report.c renders. */
-static json_t *
-diag_to_json(const struct diag *d)
-{
-	return json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:b}",
-	    "rule", rule_name(d->rule),
-	    "severity", rule_sev_name(d->severity),
-	    "path", d->path ? json_string(d->path) : json_null(),
-	    "line", d->line > 0 ? json_integer(d->line) : json_null(),
-	    "message", d->message,
-	    "hint", d->hint ? json_string(d->hint) : json_null(),
-	    "revisions", jsonutil_strvec(&d->revisions),
-	    "old", d->old);
-}
-
 static json_t *
 ref_to_json(const struct push_ref_result *r)
 {
@@ -355,7 +340,7 @@ ref_to_json(const struct push_ref_result *r)
 	size_t	 i;
 
 	for (i = 0; i < r->diags.len; i++)
-		json_array_append_new(diags, diag_to_json(&r->diags.items[i]));
+		json_array_append_new(diags, jsonutil_diag(&r->diags.items[i]));
 	return json_pack("{s:s, s:o, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:o, "
 	    "s:o, s:o}",
 	    "ref", r->ref,

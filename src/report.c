@@ -167,19 +167,6 @@ nodes_json(const struct engine_result *r, int heads)
 }
 
 json_t *
-report_diag_json(const struct diag *d)
-{
-	return json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:o}",
-	    "rule", rule_name(d->rule),
-	    "severity", rule_sev_name(d->severity),
-	    "path", d->path ? json_string(d->path) : json_null(),
-	    "line", d->line > 0 ? json_integer(d->line) : json_null(),
-	    "message", d->message,
-	    "hint", d->hint ? json_string(d->hint) : json_null(),
-	    "revisions", jsonutil_strvec(&d->revisions));
-}
-
-json_t *
 report_json(const struct engine_result *r, const struct report_subject *s)
 {
 	json_t	*o, *diags;
@@ -188,7 +175,7 @@ report_json(const struct engine_result *r, const struct report_subject *s)
 	diags = json_array();
 	for (i = 0; i < r->diags.len; i++)
 		json_array_append_new(diags,
-		    report_diag_json(&r->diags.items[i]));
+		    jsonutil_diag(&r->diags.items[i]));
 	o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, "
 	    "s:I, s:I, s:o}",
 	    "schema", "revguard.check/1",

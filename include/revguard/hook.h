@@ -7,6 +7,7 @@
 #ifndef REVGUARD_HOOK_H
 #define REVGUARD_HOOK_H
 
+#include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -25,6 +26,8 @@ typedef int (*hook_check_fn)(const struct config *,
  * client that links no libgit2 so that it starts fast.
  */
 int	 hook_main(int argc, char **argv, hook_check_fn in_process_check);
+/* The options hook_main takes (getopt_long), for install-hook. */
+extern const struct option hook_options[];
 void	 hook_usage(FILE *);
 
 #endif

@@ -28,7 +28,6 @@ int	 report_diag_text(const struct diag *, const char *fallback_path,
 	    struct strvec *lines);
 json_t	*report_json(const struct engine_result *,
 	    const struct report_subject *);
-json_t	*report_diag_json(const struct diag *);
 /* The `remote:` lines a pusher sees for a judged push. */
 int	 report_push_lines(const struct push_result *, struct strvec *lines);
 void	 report_heads(FILE *, const struct engine_result *);
