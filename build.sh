@@ -54,7 +54,8 @@ counts() {
 		s=$(grep -c '^:test-result: SKIP' "$trs" || true)
 		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 	done
-	echo "$pass passed, $fail failed, $skip skipped"
+	[ "$skip" -eq 0 ] || echo "$skip skipped"
+	echo "$pass passed, $fail failed"
 }
 
 case "${1:-}" in
