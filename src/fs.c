@@ -20,7 +20,6 @@
 #include "revguard/fs.h"
 #include "revguard/strvec.h"
 
-#define FS_MAX_FILE	(64 * 1024 * 1024)
 #define FS_MISSING	(-2)
 
 /*
@@ -136,11 +135,11 @@ fs_read(void *ctx, const char *path, char **data, size_t *len, char *err,
 		close(fd);
 		return 1;
 	}
-	if (st.st_size > FS_MAX_FILE) {
+	if (st.st_size > SOURCE_MAX_FILE) {
 		snprintf(err, errlen, "`%s` is larger than %d bytes", path,
-		    FS_MAX_FILE);
+		    SOURCE_MAX_FILE);
 		close(fd);
-		return -1;
+		return SOURCE_TOO_LARGE;
 	}
 	if ((*data = malloc((size_t)st.st_size + 1)) == NULL) {
 		close(fd);

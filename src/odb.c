@@ -467,6 +467,9 @@ snapshot_read(void *ctx, const char *path, char **data, size_t *len,
 	const struct listing_entry	*e;
 	struct listing			*dir;
 	git_blob			*blob;
+	git_odb				*odb = NULL;
+	git_object_t			 htype;
+	size_t				 hsize;
 	const char			*base = path_basename(path);
 	char				*dname;
 	git_object_size_t		 size;
@@ -483,6 +486,20 @@ snapshot_read(void *ctx, const char *path, char **data, size_t *len,
 	    (e->mode != GIT_FILEMODE_BLOB &&
 	    e->mode != GIT_FILEMODE_BLOB_EXECUTABLE))
 		return 1;
+	/* The header first: a small compressed blob may inflate to
+	 * gigabytes, and must be refused before it is loaded. */
+	if (git_repository_odb(&odb, s->repo) < 0 ||
+	    git_odb_read_header(&hsize, &htype, odb, &e->id) < 0) {
+		git_odb_free(odb);
+		git_err(err, errlen, "cannot read blob", path);
+		return -1;
+	}
+	git_odb_free(odb);
+	if (hsize > SOURCE_MAX_FILE) {
+		snprintf(err, errlen, "`%s` is larger than %d bytes", path,
+		    SOURCE_MAX_FILE);
+		return SOURCE_TOO_LARGE;
+	}
 	if (git_blob_lookup(&blob, s->repo, &e->id) < 0) {
 		git_err(err, errlen, "cannot read blob", path);
 		return -1;

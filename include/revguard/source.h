@@ -17,6 +17,10 @@ enum source_kind {
 };
 
 #define SOURCE_ID_MAX	64
+/* The largest file a source reads: a bigger one (a compressed blob can
+ * inflate to gigabytes) is refused before it is loaded. */
+#define SOURCE_MAX_FILE	(64 * 1024 * 1024)
+#define SOURCE_TOO_LARGE 2
 
 struct source_entry {
 	char		*name;
@@ -29,7 +33,8 @@ struct source_entry {
 struct source_ops {
 	/*
 	 * Reads a whole regular file into *data (malloc'd, NUL-terminated).
-	 * Returns 0, 1 when there is no such file, or -1 with a message.
+	 * Returns 0, 1 when there is no such file, SOURCE_TOO_LARGE (with a
+	 * message) when it is over SOURCE_MAX_FILE, or -1 with a message.
 	 */
 	int	(*read)(void *ctx, const char *path, char **data, size_t *len,
 		    char *err, size_t errlen);

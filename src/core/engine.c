@@ -58,6 +58,8 @@ engine_versions_dirs(const struct engine_opts *o, const struct source_ops *ops,
 		return 0;
 	}
 	if ((rv = ops->read(ctx, ini, &data, &len, err, errlen)) != 0) {
+		if (rv == SOURCE_TOO_LARGE)
+			rv = -1;
 		if (rv == 1)
 			snprintf(err, errlen, "no versions_path is configured "
 			    "and there is no `%s` to find it from", ini);
@@ -206,7 +208,19 @@ read_versions_dir(const struct engine_opts *o, const struct source_ops *ops,
 			continue;
 		}
 		if ((rv = ops->read(ctx, path, &data, &len, err,
-		    errlen)) != 0) {
+		    errlen)) == SOURCE_TOO_LARGE) {
+			/* A verdict, not a check that cannot run. */
+			if (diag_add(&r->diags, RULE_PARSE_ERROR,
+			    RULE_SEV_ERROR, path, 0, "a migration is Python "
+			    "source of a sane size", "%s", err) == NULL) {
+				free(path);
+				goto fail;
+			}
+			err[0] = '\0';
+			free(path);
+			continue;
+		}
+		if (rv != 0) {
 			if (rv == 1)
 				snprintf(err, errlen, "`%s` vanished while "
 				    "reading", path);

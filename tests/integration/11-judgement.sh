@@ -175,6 +175,15 @@ commit_all link "sub-directories"
 push link origin main
 expect "recursive_version_locations = true is refused" 1 "recursive_version_locations = true"
 
+# A blob that inflates past 64 MiB (a few KiB compressed) is refused by
+# its size, before it is loaded.
+git_quiet -C link reset -q --hard HEAD~1
+head -c 67108865 /dev/zero >link/migrations/versions/b2c3d4e5f6a7_big.py
+commit_all link "a zip bomb"
+push link origin main
+expect "a migration over 64 MiB is a parse-error, not loaded" 1 \
+    "b2c3d4e5f6a7_big.py: error[parse-error]: \`migrations/versions/b2c3d4e5f6a7_big.py\` is larger than 67108864 bytes"
+
 # --- the baseline never hides a problem the push creates ----------------
 new_repo bl2 69
 p=$(head_of bl2)
