@@ -23,12 +23,11 @@ int
 main(int argc, char **argv)
 {
 	static const char	 hex[] = "0123456789abcdef";
-	static const char	*names[] = { "progression", "alternation",
-		"class-steps", "few-runs", "few-chars" };
 	static unsigned char	 bytes[BATCH * 6];
 	static struct placeholder_match found[BATCH];
 	static unsigned char	 hits[BATCH];
-	long			 count = 10000000, flagged = 0, per[5] = { 0 };
+	long			 per[PLACEHOLDER_FAMILIES] = { 0 };
+	long			 count = 10000000, flagged = 0;
 	long			 n, i, k, batch;
 	static char		 ids[BATCH][13];
 	FILE			*f;
@@ -70,13 +69,14 @@ main(int argc, char **argv)
 			flagged++;
 			per[found[i].family]++;
 			printf("flagged %s (%s)\n", ids[i],
-			    names[found[i].family]);
+			    placeholder_family_name(found[i].family));
 		}
 	}
 	fclose(f);
 	rate = (double)flagged / (double)count;
-	for (k = 0; k < 5; k++)
-		printf("%-12s %ld\n", names[k], per[k]);
+	for (k = 0; k < PLACEHOLDER_FAMILIES; k++)
+		printf("%-20s %ld\n",
+		    placeholder_family_name((enum placeholder_family)k), per[k]);
 	printf("placeholder-id: %ld of %ld random IDs flagged, rate %.2e "
 	    "(analytic bound %.2e, budget 1e-6)\n", flagged, count, rate,
 	    PLACEHOLDER_P_BOUND);
