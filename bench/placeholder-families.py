@@ -2,7 +2,8 @@
 """Exact probability that a uniformly random 12-hex-digit revision ID falls
 in each placeholder-id family (src/core/placeholder.c), and their sum (the
 union bound).  Families marked (bound) are upper bounds: the number of
-ways to write an ID in the family, not of distinct IDs.  docs/adr/0001-revision-id-policy.md quotes this output.
+ways to write an ID in the family, not of distinct IDs.
+docs/adr/0001-revision-id-policy.md quotes this output.
 
     python3 bench/placeholder-families.py
 """

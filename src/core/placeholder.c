@@ -479,24 +479,23 @@ check_shuffled(const char *id, int len, char range[4])
 static const char words8[][8] = { "deadbeef", "cafebabe", "feedface",
 	"deadc0de", "baadf00d", "cafed00d", "decafbad", "facefeed",
 	"8badf00d" };
-static const char words6[][6] = { "c0ffee", "decade", "facade",
+static const char words6[][8] = { "c0ffee", "decade", "facade",
 	"deface", "efface", "accede", "beaded", "dec0de", "bada55",
 	"0ff1ce" };
-static const char words4[][4] = { "dead", "beef", "cafe", "babe",
+static const char words4[][8] = { "dead", "beef", "cafe", "babe",
 	"face", "feed", "fade", "bead", "bade", "c0de", "f00d", "d00d",
 	"1337", "ba5e", "5afe", "deed" };
 #define COUNT(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* Compares whole words as integers: no data-dependent branch until a
- * word matches (the lists are packed arrays, not NUL-terminated). */
+/* Compares whole words as 8-byte integers, the lists padded with NULs
+ * to 8 bytes: no data-dependent branch until a word matches. */
 #define WORD_IN(list, n, s) do {					\
 	unsigned long long	 x_ = 0, w_;				\
 	size_t			 i_;					\
 									\
 	memcpy(&x_, (s), (n));						\
 	for (i_ = 0; i_ < COUNT(list); i_++) {				\
-		w_ = 0;							\
-		memcpy(&w_, (list)[i_], (n));				\
+		memcpy(&w_, (list)[i_], 8);				\
 		if (w_ == x_)						\
 			return 1;					\
 	}								\
