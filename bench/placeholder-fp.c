@@ -3,7 +3,8 @@
  * genuine random revision IDs, made as Alembic makes them
  * (uuid4().hex[-12:]: 12 hex digits from the kernel CSPRNG), read from
  * /dev/urandom.  Prints the count and rate per family next to the
- * analytic bound of docs/adr/0001-revision-id-policy.md.
+ * analytic bound of docs/adr/0001-revision-id-policy.md, and the CPU
+ * time placeholder_check takes per ID.
  *
  *   make bench/placeholder-fp && bench/placeholder-fp [COUNT]
  *
