@@ -1,11 +1,14 @@
 #!/usr/bin/python3
 """Exact probability that a uniformly random 12-hex-digit revision ID falls
 in each placeholder-id family (src/core/placeholder.c), and their sum (the
-union bound).  docs/adr/0001-revision-id-policy.md quotes this output.
+union bound).  Families marked (bound) are upper bounds: the number of
+ways to write an ID in the family, not of distinct IDs.
+docs/adr/0001-revision-id-policy.md quotes this output.
 
     python3 bench/placeholder-families.py
 """
 from collections import Counter
+from datetime import date, timedelta
 from fractions import Fraction
 from itertools import permutations
 from math import comb, exp
@@ -91,13 +94,139 @@ def few_chars():
     return Fraction(16 + comb(16, 2) * (2 ** N - 2), TOTAL)
 
 
+def periodic():
+    """Some period p <= 6.  With two periods p, q <= 6, p + q - gcd <= 12,
+    so (Fine and Wilf) the ID also has period gcd(p, q): every ID with a
+    period p has its smallest period m dividing p, 16^p = sum over m | p
+    of primitive(m), and Moebius inversion gives primitive(m)."""
+    def mu(n):
+        res, k = 1, 2
+        while k * k <= n:
+            if n % k == 0:
+                n //= k
+                if n % k == 0:
+                    return 0
+                res = -res
+            k += 1
+        return -res if n > 1 else res
+    prim = {m: sum(mu(m // d) * 16 ** d for d in range(1, m + 1)
+                   if m % d == 0) for m in range(1, N // 2 + 1)}
+    return Fraction(sum(prim.values()), TOTAL)
+
+
+def doubled():
+    return Fraction(16 ** (N // 2), TOTAL)
+
+
+# The nine step rules of placeholder.c: within the class, or along 0-9a-f.
+RULES = [("class", d) for d in (0, 1, -1, 2, -2)] + \
+        [("hex", d) for d in (1, -1, 2, -2)]
+
+
+def rule_next(c, rule):
+    kind, d = rule
+    return step(c, d) if kind == "class" else HEX[(HEX.index(c) + d) % 16]
+
+
+def steps(m):
+    """Hex strings of m characters counting by one rule throughout."""
+    out = set()
+    for c in HEX:
+        for rule in RULES:
+            s = c
+            while len(s) < m and s[-1] in HEX:
+                s += rule_next(s[-1], rule)
+            if all(ch in HEX for ch in s):
+                out.add(s)
+    return out
+
+
+def counter():
+    ids = set()
+    for w in (2, 3, 4):
+        blocks = N // w
+        for base, fmt in ((16, "%0*x"), (10, "%0*d")):
+            for first in range(base ** w):
+                for d in (1, -1, 2, -2):
+                    vals = [first + k * d for k in range(blocks)]
+                    if base == 16:
+                        vals = [v % 16 ** w for v in vals]
+                    elif min(vals) < 0 or max(vals) >= 10 ** w:
+                        continue
+                    ids.add("".join(fmt % (w, v) for v in vals))
+    return Fraction(len(ids), TOTAL)
+
+
+def interleaved():
+    return Fraction(len(steps(N // 2)) ** 2, TOTAL)
+
+
+def shuffled():
+    # Per phase: letters a permutation of a-f, digits one of 5 runs.
+    return Fraction(2 * 720 * 5 * 720, TOTAL)
+
+
+WORDS8 = ("deadbeef cafebabe feedface deadc0de baadf00d cafed00d decafbad "
+          "facefeed 8badf00d").split()
+WORDS6 = ("c0ffee decade facade deface efface accede beaded dec0de bada55 "
+          "0ff1ce").split()
+WORDS4 = ("dead beef cafe babe face feed fade bead bade c0de f00d d00d 1337 "
+          "ba5e 5afe deed").split()
+
+
+def word():
+    """Upper bound: 5 offsets x 9 words, each 16^-8."""
+    return Fraction(5 * len(WORDS8) * 16 ** 4, TOTAL)
+
+
+def pieces_of(m):
+    out = steps(m) if m >= 3 else set()
+    out |= set(w for w in WORDS4 + WORDS6 + WORDS8 if len(w) == m)
+    if m == 4:
+        out |= {"00%02d" % i for i in range(100)}
+    return out
+
+
+def pieces():
+    """Upper bound: the number of ways to write an ID as 2 or 3 pieces
+    (an ID written two ways is counted twice)."""
+    size = {m: len(pieces_of(m)) for m in range(3, N)}
+    total = sum(size[a] * size[N - a] for a in range(3, N - 2))
+    total += sum(size[a] * size[b - a] * size[N - b]
+                 for a in range(3, N - 5) for b in range(a + 3, N - 2))
+    return Fraction(total, TOTAL)
+
+
+def dates():
+    d, out = date(2000, 1, 1), 0
+    while d.year < 2040:
+        out += 1
+        d += timedelta(days=1)
+    return out
+
+
+def date_family():
+    """Upper bound: date + (time or 4-character piece), piece + date."""
+    times = {"%02d%02d" % (h, m) for h in range(24) for m in range(0, 60, 5)}
+    four = pieces_of(4)
+    return Fraction(dates() * (len(four | times) + len(four)), TOTAL)
+
+
 def main():
     fams = [("progression, stride 2 (4 directions)", stride2()),
             ("progression, stride 1 (2 directions)", stride1()),
             ("alternation", alternation()),
             ("class-steps", class_steps()),
             ("few-runs", few_runs()),
-            ("few-chars", few_chars())]
+            ("few-chars", few_chars()),
+            ("periodic", periodic()),
+            ("doubled", doubled()),
+            ("counter", counter()),
+            ("interleaved", interleaved()),
+            ("shuffled-alternation", shuffled()),
+            ("word (bound)", word()),
+            ("pieces (bound)", pieces()),
+            ("date (bound)", date_family())]
     for name, p in fams:
         print(f"{name:40s} {float(p):.4e}")
     union = sum(p for _, p in fams)

@@ -1,8 +1,9 @@
 /*
  * Unit tests for the hand-picked revision ID detector, including the
  * false-positive bound measured on 10,000,000 IDs from a seeded
- * generator, so the test gives the same answer every run (a bound
- * checked on fresh randomness fails by chance about once in 800 runs).
+ * generator, so the test gives the same answer every run (with 6.35
+ * flags expected, a bound checked on fresh randomness would fail by
+ * chance in about one run of 17).
  * The same measurement on /dev/urandom, with a per-family breakdown:
  * bench/placeholder-fp.
  */
@@ -96,6 +97,128 @@ Test(placeholder, flags_class_steps_and_low_entropy)
 	cr_assert_eq(why.family, PLACEHOLDER_FEW_CHARS);
 }
 
+/* IDs a red-team typed that the families above missed, with the family
+ * that now catches each and a phrase its explanation must contain. */
+static const struct {
+	const char			*id;
+	enum placeholder_family		 family;
+	const char			*phrase;
+} red_team[] = {
+	{ "123123123123", PLACEHOLDER_PERIODIC, "repeats 123 every 3" },
+	{ "abcabcabcabc", PLACEHOLDER_PERIODIC, "repeats abc every 3" },
+	{ "abcdabcdabcd", PLACEHOLDER_PERIODIC, "repeats abcd every 4" },
+	{ "beefbeefbeef", PLACEHOLDER_PERIODIC, "repeats beef every 4" },
+	{ "ab12ab12ab12", PLACEHOLDER_PERIODIC, "repeats ab12 every 4" },
+	{ "a1b2c3a1b2c3", PLACEHOLDER_PERIODIC, "repeats a1b2c3 every 6" },
+	{ "abc123abc123", PLACEHOLDER_PERIODIC, "repeats abc123 every 6" },
+	{ "000100020003", PLACEHOLDER_COUNTER, "0001, 0002, 0003" },
+	{ "1234abcd1234", PLACEHOLDER_PIECES, "3 pieces" },
+	{ "13579bdf2468", PLACEHOLDER_PIECES,
+	    "13579bdf (counting up by 2 along 0-9a-f)" },
+	{ "02468ace1357", PLACEHOLDER_PIECES, "1357 (counting up by 2)" },
+	{ "a2b4c6d8e0f2", PLACEHOLDER_INTERLEAVED,
+	    "even places count up by 1 and those in the odd places count "
+	    "up by 2" },
+	{ "aa11bb22cc33", PLACEHOLDER_DOUBLED, "typed twice" },
+	{ "a1c3e5b2d4f6", PLACEHOLDER_SHUFFLED, "letters (a-f) and the "
+	    "digits (1-6)" },
+	{ "b1a2d3c4f5e6", PLACEHOLDER_SHUFFLED, "shuffled run" },
+	{ "deadbeefcafe", PLACEHOLDER_WORD, "hex word deadbeef" },
+	{ "deadbeef0001", PLACEHOLDER_WORD, "hex word deadbeef" },
+	{ "cafe01234567", PLACEHOLDER_PIECES, "cafe (a hex word)" },
+	{ "c0ffee123456", PLACEHOLDER_PIECES, "c0ffee (a hex word)" },
+	{ "feedface0000", PLACEHOLDER_WORD, "hex word feedface" },
+	{ "20240601abcd", PLACEHOLDER_DATE, "20240601 (a date)" },
+	{ "202406011200", PLACEHOLDER_DATE, "1200 (a time of day)" },
+	/* siblings */
+	{ "9f3a9f3a9f3a", PLACEHOLDER_PERIODIC, "every 4" },
+	{ "001002003004", PLACEHOLDER_COUNTER, "blocks of 3" },
+	{ "009901000101", PLACEHOLDER_COUNTER, "decimal" },
+	{ "0009000a000b", PLACEHOLDER_COUNTER, "as hex numbers" },
+	{ "fdb97531eca8", PLACEHOLDER_PIECES, "counting down by 2" },
+	{ "f2e4d6c8b0a2", PLACEHOLDER_INTERLEAVED, "count down by 1" },
+	{ "f6d4b2e5c3a1", PLACEHOLDER_SHUFFLED, "alternate" },
+	{ "1234deadbeef", PLACEHOLDER_WORD, "deadbeef" },
+	{ "beefcafe0000", PLACEHOLDER_PIECES, "0000 (one character "
+	    "repeated)" },
+	{ "decadefacade", PLACEHOLDER_PIECES, "facade (a hex word)" },
+	{ "000100020004", PLACEHOLDER_PIECES, "0004 (a small number)" },
+	{ "abcd20240601", PLACEHOLDER_DATE, "abcd (counting up by 1)" },
+	{ "20240229beef", PLACEHOLDER_DATE, "beef (a hex word)" },
+	{ "203912312355", PLACEHOLDER_DATE, "2355 (a time of day)" },
+	{ NULL, 0, NULL }
+};
+
+/* Every red-team ID passed the detector before these families. */
+Test(placeholder, flags_red_team_shapes)
+{
+	struct placeholder_match why;
+	char			 msg[300];
+	int			 i;
+
+	for (i = 0; red_team[i].id != NULL; i++) {
+		cr_assert(placeholder_check(red_team[i].id, &why),
+		    "%s not flagged", red_team[i].id);
+		placeholder_explain(&why, msg, sizeof(msg));
+		cr_expect_eq(why.family, red_team[i].family,
+		    "%s: family %s, expected %s (%s)", red_team[i].id,
+		    placeholder_family_name(why.family),
+		    placeholder_family_name(red_team[i].family), msg);
+		cr_expect(strstr(msg, red_team[i].phrase) != NULL,
+		    "%s: \"%s\" lacks \"%s\"", red_team[i].id, msg,
+		    red_team[i].phrase);
+		cr_expect_gt(why.probability, 0.0);
+		cr_expect_leq(why.probability, 1e-7, "%s: %g",
+		    red_team[i].id, why.probability);
+	}
+}
+
+/* Near misses of the new families, each one character off, and the
+ * parts that are too likely alone (a date, a 6-character word). */
+Test(placeholder, red_team_near_misses_pass)
+{
+	static const char	*ids[] = {
+		"123123123124",	/* period broken in the last place */
+		"aa11bb22cc34",	/* one pair broken */
+		"a1c3e5b2d4f7",	/* digits 1-7 with 6 missing: no run */
+		"13579bdf2469",	/* second piece does not count */
+		"1234abcd1243",
+		"abcd1234abce",
+		"deadbeaf0001",	/* not the word */
+		"20241301abcd",	/* month 13 */
+		"20230229abcd",	/* 2023 is no leap year */
+		"19990601abcd",	/* before 2000 */
+		"20240601a9c3",	/* a date alone is too likely (4e-6) */
+		"202406011201",	/* minutes not a multiple of 5 */
+		"c0ffee1a2f9d",	/* a 6-character word alone (4e-7) */
+		"cafe3f8a1d9e",	/* a 4-character word alone */
+		NULL };
+	int			 i;
+
+	for (i = 0; ids[i] != NULL; i++)
+		cr_expect(!placeholder_check(ids[i], NULL), "%s flagged",
+		    ids[i]);
+}
+
+/* Every family has a name, and their probabilities add up to the
+ * bound the ADR derives. */
+Test(placeholder, family_probabilities_add_up)
+{
+	double	 sum = 1.839e-7 + 1.287e-8 + PLACEHOLDER_P_ALTERNATION +
+	    PLACEHOLDER_P_CLASS_STEPS + PLACEHOLDER_P_FEW_RUNS +
+	    PLACEHOLDER_P_FEW_CHARS + PLACEHOLDER_P_PERIODIC +
+	    PLACEHOLDER_P_DOUBLED + PLACEHOLDER_P_COUNTER +
+	    PLACEHOLDER_P_INTERLEAVED + PLACEHOLDER_P_SHUFFLED +
+	    PLACEHOLDER_P_WORD + PLACEHOLDER_P_PIECES + PLACEHOLDER_P_DATE;
+	int	 f;
+
+	cr_assert_lt(fabs(sum - PLACEHOLDER_P_BOUND), 0.002e-7, "%g", sum);
+	cr_assert_leq(PLACEHOLDER_P_BOUND, 1e-6);
+	for (f = 0; f < PLACEHOLDER_FAMILIES; f++)
+		cr_assert_str_neq(placeholder_family_name(
+		    (enum placeholder_family)f), "unknown");
+}
+
 /* Near misses: each breaks the family it resembles. */
 Test(placeholder, near_misses_pass)
 {
@@ -119,7 +242,10 @@ Test(placeholder, leaves_real_ids_alone)
 		"2024_01_15_add_users", "e4c1f0a9b27d",
 		/* uuid4().hex[-12:] draws, kept as a regression set */
 		"9c3e71b0a5d2", "51f0d8e3c9a7", "b07e2a94c61f", "d6a1503f8e2c",
-		"2fe9c0147b8d", "70a3be59d1c4", NULL };
+		"2fe9c0147b8d", "70a3be59d1c4",
+		/* flagged by no family: fresh draws of uuid4().hex[-12:] */
+		"8293c9bf3180", "e29fc6be1318", "f5074d89a960", "fbd9455a175e",
+		"b1e1236f9a6f", "ae7b4e9e2551", NULL };
 	int			 i;
 
 	for (i = 0; ids[i] != NULL; i++)
