@@ -172,12 +172,12 @@ Test(rules, revision_format_and_legacy_ids)
 Test(rules, placeholder_id_and_user_patterns)
 {
 	add("a1b2c3d4e5f6", "");
-	add("deadbeef0042", "a1b2c3d4e5f6");
+	add("c0ffee1a2f9d", "a1b2c3d4e5f6");
 	run();
 	cr_assert_eq(count(RULE_PLACEHOLDER_ID), 1);
 	cr_assert_str_eq(find(RULE_PLACEHOLDER_ID)->revisions.items[0],
 	    "a1b2c3d4e5f6");
-	strvec_push(&pol.placeholder_patterns, "^deadbeef");
+	strvec_push(&pol.placeholder_patterns, "^c0ffee");
 	run();
 	cr_assert_eq(count(RULE_PLACEHOLDER_ID), 2);
 }
