@@ -377,9 +377,14 @@ lex_line_start(struct lexer *lx, int *indent)
 	const char	*d = lx->data;
 	int		 col = 0;
 
+	/* As CPython's tokenizer: a form feed resets the column, so a
+	 * line "\fx = 1" is at module level however many bytes precede. */
 	while (lx->pos < lx->len && (d[lx->pos] == ' ' || d[lx->pos] == '\t' ||
 	    d[lx->pos] == '\f')) {
-		col = d[lx->pos] == '\t' ? (col / 8 + 1) * 8 : col + 1;
+		if (d[lx->pos] == '\f')
+			col = 0;
+		else
+			col = d[lx->pos] == '\t' ? (col / 8 + 1) * 8 : col + 1;
 		lx->pos++;
 	}
 	*indent = col;
