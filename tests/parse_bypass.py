@@ -70,6 +70,12 @@ BYPASSES = {
                     "    depends_on.append('%s')\n\n\nf()\n" % (HIDDEN, REV),
     "frame_globals": "import sys\nsys._getframe(0).f_globals"
                      "['down_revision'] = '%s'\n" % HIDDEN,
+    "frame_locals": "import inspect\n_, _, _, ns = inspect.getargvalues("
+                    "inspect.stack()[0][0])\nns['down_revision'] = '%s'\n"
+                    % HIDDEN,
+    "gc_referrers": "import gc\n\n\ndef f():\n    pass\n\n\n"
+                    "[d for d in gc.get_referrers(f) if isinstance(d, dict)]"
+                    "[0]['down_revision'] = '%s'\n" % HIDDEN,
     "nfkc_name": "\uff44own_revision = '%s'\n" % HIDDEN,
     "utf7_cookie": b"# -*- coding: utf-7 -*-\n" + HEAD.encode() +
                    ("# +AAo-down_revision = '%s'\n" % HIDDEN).encode(),

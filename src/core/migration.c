@@ -40,7 +40,10 @@ static const char *const binding_names[] = { "revision", "down_revision",
  * no reading of the text can follow.  `alembic revision` never writes
  * them.  getattr, attrgetter and methodcaller reach attributes named by
  * computed strings; __getattr__ at module level answers for attributes
- * the module does not assign (Alembic uses getattr on the module).
+ * the module does not assign (Alembic uses getattr on the module);
+ * inspect.getargvalues(frame) and gc.get_referrers(f) hand out the
+ * module's namespace without naming it.  The list cannot be complete
+ * against arbitrary code run at import time; it covers the known ways.
  */
 static const char *const dynamic_names[] = { "globals", "locals", "vars",
 	"exec", "eval", "setattr", "delattr", "getattr", "__import__",
@@ -48,7 +51,8 @@ static const char *const dynamic_names[] = { "globals", "locals", "vars",
 	"__globals__", "f_globals", "f_locals", "f_back", "_getframe",
 	"currentframe", "tb_frame", "__getattr__", "__getattribute__",
 	"attrgetter", "methodcaller", "get_type_hints", "pickle", "marshal",
-	"ctypes", NULL };
+	"ctypes", "inspect", "getargvalues", "gc", "get_referrers",
+	"get_referents", "get_objects", "_current_frames", NULL };
 
 /* Keywords that start a compound statement (a body may follow ':'). */
 static const char *const compound_keywords[] = { "if", "elif", "else",
