@@ -76,6 +76,7 @@ BYPASSES = {
     "gc_referrers": "import gc\n\n\ndef f():\n    pass\n\n\n"
                     "[d for d in gc.get_referrers(f) if isinstance(d, dict)]"
                     "[0]['down_revision'] = '%s'\n" % HIDDEN,
+    "fstring_walrus": "x = f\"{(down_revision := '%s')}\"\n" % HIDDEN,
     "nfkc_name": "\uff44own_revision = '%s'\n" % HIDDEN,
     "utf7_cookie": b"# -*- coding: utf-7 -*-\n" + HEAD.encode() +
                    ("# +AAo-down_revision = '%s'\n" % HIDDEN).encode(),
@@ -91,6 +92,8 @@ LEGAL = {
                              "y = x.revision\n",
     "one_line_def_body": "def f(): pass; down_revision = '%s'\n" % HIDDEN,
     "form_feed": "def f():\n    pass\n\fdown_revision = '%s'\n" % HIDDEN,
+    "fstrings": "def upgrade():\n    return f\"{revision!r:>4}\"\n"
+                "x = f\"{{down_revision}} {1 + 2:>4} caf\u00e9\"\n",
     "semicolons": "x = 1; depends_on = ('%s',)\n" % HIDDEN,
     "utf8_cookie": b"# -*- coding: utf-8 -*-\n" + HEAD.encode(),
     "globals_call_in_def": "def upgrade(engine_name: str) -> None:\n"

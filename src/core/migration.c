@@ -26,8 +26,8 @@ struct parse {
 	struct migration	*m;
 	struct diag_list	*diags;
 	int			 failed;
-	int			 is_list[4];	/* last value was a [list] */
-	int			 inner_ref[4];	/* first use in a def/class */
+	int			 is_list[4];	/* last value: a list */
+	int			 inner_ref[4];	/* first use in a body */
 };
 
 /* The module attributes Alembic reads, in struct migration order. */
@@ -381,7 +381,8 @@ is_globals_call(const struct pytok *t, const struct pytok *e)
 	int	 depth = 0;
 
 	if (e - t < 6 || !pytok_is(t, PYTOK_NAME, "globals") ||
-	    !pytok_is(t + 1, PYTOK_OP, "(") || !pytok_is(t + 2, PYTOK_OP, ")") ||
+	    !pytok_is(t + 1, PYTOK_OP, "(") ||
+	    !pytok_is(t + 2, PYTOK_OP, ")") ||
 	    !pytok_is(t + 3, PYTOK_OP, "["))
 		return 0;
 	for (t += 3; t < e; t++) {
@@ -393,6 +394,112 @@ is_globals_call(const struct pytok *t, const struct pytok *e)
 			return t + 1 < e && pytok_is(t + 1, PYTOK_OP, "(");
 	}
 	return 0;
+}
+
+/* Index of the name spelled by the n bytes at s in list, or -1. */
+static int
+word_in(const char *s, size_t n, const char *const *list)
+{
+	int	 i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (strlen(list[i]) == n && memcmp(s, list[i], n) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Checks the code inside an f-string's replacement fields, which the
+ * tokenizer keeps as string text: the same names as in code, and
+ * braces that close.  A field that does not close is how Python 3.12,
+ * whose f-strings may reuse the outer quote, would read a different
+ * string (and different code after it) than revguard: an error too.
+ */
+static int
+check_fstring(struct parse *p, const struct pytok *t, int inner)
+{
+	const char	*s = t->text, *e = t->text + t->textlen, *w;
+	const char	*hint = "write the f-string without revision, "
+			    "down_revision, branch_labels, depends_on or "
+			    "namespace access in its fields";
+	char		 q;
+	int		 depth = 0, line = t->line, k;
+	size_t		 ql;
+
+	while (s < e && *s != '\'' && *s != '"')
+		s++;	/* the prefix */
+	if (s == e)
+		return 0;
+	ql = (t->flags & PYTOK_F_TRIPLE) ? 3 : 1;
+	if ((size_t)(e - s) < 2 * ql)
+		return 0;
+	s += ql;
+	e -= ql;
+	for (; s < e; s++) {
+		if (*s == '\n' || (*s == '\r' && !(s + 1 < e && s[1] == '\n')))
+			line++;
+		if (depth == 0) {
+			if ((*s == '{' || *s == '}') && s + 1 < e && s[1] == *s)
+				s++;	/* {{ or }}: a literal brace */
+			else if (*s == '{')
+				depth = 1;
+			else if (*s == '}')
+				goto unbalanced;
+			continue;
+		}
+		if (*s == '{' || *s == '(' || *s == '[')
+			depth++;
+		else if (*s == '}' || *s == ')' || *s == ']')
+			depth--;
+		else if (*s == '\'' || *s == '"') {
+			q = *s;
+			while (++s < e && *s != q)
+				if (*s == '\n')
+					line++;
+			if (s == e)
+				goto unbalanced;
+		} else if (*s == '_' || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= 'A' && *s <= 'Z') || (unsigned char)*s >= 0x80) {
+			for (w = s; w < e && (*w == '_' || (*w >= 'a' &&
+			    *w <= 'z') || (*w >= 'A' && *w <= 'Z') ||
+			    (*w >= '0' && *w <= '9') ||
+			    (unsigned char)*w >= 0x80); w++)
+				if ((unsigned char)*w >= 0x80)
+					return parse_failf(p, line, hint,
+					    "non-ASCII identifier in an "
+					    "f-string field: Python "
+					    "normalises it (NFKC)");
+			if ((k = word_in(s, (size_t)(w - s), dynamic_names))
+			    != -1)
+				return parse_failf(p, line, hint, "`%s` in an "
+				    "f-string field can rebind module names "
+				    "at import time", dynamic_names[k]);
+			if ((k = word_in(s, (size_t)(w - s), binding_names))
+			    != -1) {
+				if (!inner)
+					return parse_failf(p, line, hint,
+					    "%s is used in an f-string field "
+					    "at module level, where revguard "
+					    "cannot follow it",
+					    binding_names[k]);
+				if (p->inner_ref[k] == 0)
+					p->inner_ref[k] = line;
+			}
+			s = w - 1;
+		} else if (*s >= '0' && *s <= '9') {
+			while (s + 1 < e && (s[1] == '_' || (s[1] >= '0' &&
+			    s[1] <= '9') || (s[1] >= 'a' && s[1] <= 'z') ||
+			    (s[1] >= 'A' && s[1] <= 'Z')))
+				s++;	/* 1e5, 0x1f: no names */
+		}
+	}
+	if (depth == 0)
+		return 0;
+unbalanced:
+	return parse_failf(p, t->line, "close every replacement field and "
+	    "use another quote character inside it",
+	    "f-string with an unbalanced replacement field: Python "
+	    "versions read it differently");
 }
 
 /*
@@ -410,6 +517,9 @@ check_anywhere(struct parse *p, const struct pytok *s, const struct pytok *e,
 	int			 k;
 
 	for (t = s; t < e; t++) {
+		if (t->type == PYTOK_STRING && (t->flags & PYTOK_F_FSTRING) &&
+		    check_fstring(p, t, inner) == -1)
+			return -1;
 		if (t->type != PYTOK_NAME)
 			continue;
 		for (i = 0; i < t->textlen; i++)
@@ -471,7 +581,8 @@ check_module_scope(struct parse *p, const struct pytok *s,
 {
 	const struct pytok	*t, *prev, *next;
 	char			 stack[256];
-	int			 depth = 0, k, in_params = 0, params_done = 0;
+	int			 depth = 0, k, in_params = 0;
+	int			 params_done = 0;
 
 	for (t = s; t < e; t++) {
 		prev = t > s ? t - 1 : NULL;
@@ -811,8 +922,8 @@ migration_parse(const char *path, const char *data, size_t len,
 	for (t = toks.items; t < end && t->type != PYTOK_END; ) {
 		/* One logical line: [t, newline). */
 		const struct pytok	*nl = t, *hdr_end, *x;
-		int			 indent = t->indent, simple, depth = 0;
-		int			 inner;
+		int			 indent = t->indent, simple;
+		int			 inner, depth = 0;
 
 		while (nl->type != PYTOK_NEWLINE && nl->type != PYTOK_END)
 			nl++;
@@ -865,9 +976,11 @@ migration_parse(const char *path, const char *data, size_t len,
 				    !(s->flags & PYTOK_F_BYTES) &&
 				    !(s->flags & PYTOK_F_FSTRING)) {
 					x = s;
-					while (x < se && x->type == PYTOK_STRING)
+					while (x < se &&
+					    x->type == PYTOK_STRING)
 						x++;
-					if (x == se && parse_header(&p, s) == -1)
+					if (x == se &&
+					    parse_header(&p, s) == -1)
 						goto done;
 				}
 				first = 0;

@@ -321,6 +321,14 @@ static const struct bypass {
 	{ "globals_write_in_def", "def upgrade():\n"
 	    "    globals()['down_revision'] = 'b2'\n", 4 },
 	{ "globals_call_at_module_level", "globals()['f']()\n", 3 },
+	{ "fstring_walrus", "x = f\"{(down_revision := 'b2')}\"\n", 3 },
+	{ "fstring_dynamic", "f'''\n{globals().update(down_revision=1)}'''\n",
+	    4 },
+	{ "fstring_nfkc", "f'{\xef\xbd\x87lobals()}'\n", 3 },
+	/* Python 3.12 (PEP 701) ends this f-string at the last quote and
+	 * runs the assignment; 3.11 rules end it at the second one. */
+	{ "fstring_reused_quote", "x = f\"{\"#\"}\"; down_revision = 'b2'\n",
+	    3 },
 	{ "nfkc_name", "\xef\xbd\x84own_revision = 'b2'\n", 3 },
 };
 
@@ -367,7 +375,8 @@ Test(migration, form_feed_resets_indentation)
 Test(migration, legal_uses_still_parse)
 {
 	static const char	*legal[] = {
-		"def upgrade():\n    revision = 'x'\n    op.execute(revision)\n",
+		"def upgrade():\n    revision = 'x'\n"
+		    "    op.execute(revision)\n",
 		"def upgrade():\n    for revision in rows:\n        pass\n",
 		"def upgrade():\n    op.f(revision=1, x=y.down_revision)\n",
 		"x = ctx.revision\nconfigure(revision=1, depends_on=2)\n",
@@ -380,6 +389,9 @@ Test(migration, legal_uses_still_parse)
 		"if TYPE_CHECKING:\n    import sqlalchemy\n",
 		"def downgrade() -> None:\n    op.execute('select globals()')\n"
 		    "    # exec(revision = 'x')\n",
+		"def upgrade():\n    op.execute(f\"select {revision!r:>4}\")\n",
+		"x = f\"{{literal}} {1 + 2:>4} caf\xc3\xa9 {'}'} {d['k']}\"\n",
+		"x = rf'''\n{1e5}\\d {0x1f}'''\n",
 		/* Alembic's multidb template. */
 		"def upgrade(engine_name: str) -> None:\n"
 		    "    globals()[\"upgrade_%s\" % engine_name]()\n",
