@@ -41,9 +41,12 @@ static const char *const binding_names[] = { "revision", "down_revision",
  * them.  getattr, attrgetter and methodcaller reach attributes named by
  * computed strings; __getattr__ at module level answers for attributes
  * the module does not assign (Alembic uses getattr on the module);
- * inspect.getargvalues(frame) and gc.get_referrers(f) hand out the
- * module's namespace without naming it.  The list cannot be complete
- * against arbitrary code run at import time; it covers the known ways.
+ * a frame is easy to get (signal handlers, traceback.walk_stack), so
+ * what turns one into the namespace is listed: f_globals, f_locals,
+ * inspect.getargvalues, pdb and bdb (which run code in a frame's
+ * globals); gc.get_referrers(f) finds the namespace too.  sqlalchemy's
+ * inspect() stays usable.  The list cannot be complete against
+ * arbitrary code run at import time; it covers the known ways.
  */
 static const char *const dynamic_names[] = { "globals", "locals", "vars",
 	"exec", "eval", "setattr", "delattr", "getattr", "__import__",
@@ -51,8 +54,9 @@ static const char *const dynamic_names[] = { "globals", "locals", "vars",
 	"__globals__", "f_globals", "f_locals", "f_back", "_getframe",
 	"currentframe", "tb_frame", "__getattr__", "__getattribute__",
 	"attrgetter", "methodcaller", "get_type_hints", "pickle", "marshal",
-	"ctypes", "inspect", "getargvalues", "gc", "get_referrers",
-	"get_referents", "get_objects", "_current_frames", NULL };
+	"ctypes", "getargvalues", "pdb", "Pdb", "bdb", "Bdb", "gc",
+	"get_referrers", "get_referents", "get_objects", "_current_frames",
+	NULL };
 
 /* Keywords that start a compound statement (a body may follow ':'). */
 static const char *const compound_keywords[] = { "if", "elif", "else",

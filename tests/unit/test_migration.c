@@ -312,8 +312,9 @@ static const struct bypass {
 	{ "getattr", "import sys\ngetattr(sys, '_getframe')(0)\n", 4 },
 	{ "frame_globals", "import sys\nsys._getframe(0).f_globals\n", 4 },
 	{ "function_globals", "def f():\n    pass\n\n\nf.__globals__\n", 7 },
-	{ "getargvalues", "import traceback\nfrom inspect import stack\n",
-	    4 },
+	{ "getargvalues", "import traceback\nfrom inspect import "
+	    "getargvalues\n", 4 },
+	{ "pdb", "import pdb\n", 3 },
 	{ "gc", "import gc\n", 3 },
 	{ "builtins", "import builtins\n", 3 },
 	{ "dunder_import", "__import__('sys')\n", 3 },
@@ -392,6 +393,9 @@ Test(migration, legal_uses_still_parse)
 		"def upgrade():\n    op.execute(f\"select {revision!r:>4}\")\n",
 		"x = f\"{{literal}} {1 + 2:>4} caf\xc3\xa9 {'}'} {d['k']}\"\n",
 		"x = rf'''\n{1e5}\\d {0x1f}'''\n",
+		"from sqlalchemy import inspect\n\n\ndef upgrade():\n"
+		    "    if 't' in sa.inspect(op.get_bind()).get_table_names():"
+		    "\n        inspect(op.get_bind())\n",
 		/* Alembic's multidb template. */
 		"def upgrade(engine_name: str) -> None:\n"
 		    "    globals()[\"upgrade_%s\" % engine_name]()\n",
