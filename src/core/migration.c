@@ -359,8 +359,11 @@ name_in(const struct pytok *t, const char *const *list)
 
 	if (t->type != PYTOK_NAME)
 		return -1;
+	/* Called for every name: compare the first byte inline. */
 	for (i = 0; list[i] != NULL; i++)
-		if (pytok_is(t, PYTOK_NAME, list[i]))
+		if (list[i][0] == t->text[0] &&
+		    strncmp(list[i], t->text, t->textlen) == 0 &&
+		    list[i][t->textlen] == '\0')
 			return i;
 	return -1;
 }
