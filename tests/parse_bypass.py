@@ -77,6 +77,8 @@ BYPASSES = {
                     "[d for d in gc.get_referrers(f) if isinstance(d, dict)]"
                     "[0]['down_revision'] = '%s'\n" % HIDDEN,
     "fstring_walrus": "x = f\"{(down_revision := '%s')}\"\n" % HIDDEN,
+    "named_escape": "down_revision = '%s\\N{DIGIT ONE}'\n" % HIDDEN[:-1],
+    "fstring_double_brace": "down_revision = f'%s}}'\n" % HIDDEN,
     "nfkc_name": "\uff44own_revision = '%s'\n" % HIDDEN,
     "utf7_cookie": b"# -*- coding: utf-7 -*-\n" + HEAD.encode() +
                    ("# +AAo-down_revision = '%s'\n" % HIDDEN).encode(),

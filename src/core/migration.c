@@ -158,6 +158,21 @@ is_target(const struct pytok *t, const char *name)
 }
 
 /*
+ * True when the token is a str literal whose decoded value is the one
+ * Python sees: not bytes, no \N{...} escape, and if an f-string, no
+ * braces (fields, or "{{" and "}}", which the tokenizer keeps as is).
+ */
+static int
+literal_string(const struct pytok *t)
+{
+	if (t->type != PYTOK_STRING ||
+	    (t->flags & (PYTOK_F_BYTES | PYTOK_F_NAMED)))
+		return 0;
+	return !(t->flags & PYTOK_F_FSTRING) || (memchr(t->value, '{',
+	    t->valuelen) == NULL && memchr(t->value, '}', t->valuelen) == NULL);
+}
+
+/*
  * Reads a literal value from tokens [s, e): None, a string (implicit
  * concatenation allowed), or a tuple/list of strings, bracketed or bare.
  */
@@ -190,15 +205,11 @@ parse_value(struct parse *p, const char *name, const struct pytok *s,
 		e = e - 1;
 	}
 	while (t < e) {
-		if (t->type != PYTOK_STRING || (t->flags & PYTOK_F_BYTES) ||
-		    ((t->flags & PYTOK_F_FSTRING) &&
-		    memchr(t->value, '{', t->valuelen) != NULL))
+		if (!literal_string(t))
 			goto unsupported;
 		b.len = 0;
 		while (t < e && t->type == PYTOK_STRING) {
-			if ((t->flags & PYTOK_F_BYTES) ||
-			    ((t->flags & PYTOK_F_FSTRING) &&
-			    memchr(t->value, '{', t->valuelen) != NULL))
+			if (!literal_string(t))
 				goto unsupported;
 			if (buf_append(&b, t->value, t->valuelen) == -1)
 				goto nomem;

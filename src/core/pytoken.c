@@ -30,6 +30,7 @@ struct lexer {
 	char			 stack[PYTOKEN_MAX_DEPTH];
 	int			 stack_line[PYTOKEN_MAX_DEPTH];
 	int			 depth;
+	int			 named;		/* \N{...} in this string */
 };
 
 static const char *ops3[] = { "**=", "//=", ">>=", "<<=", "...", NULL };
@@ -210,6 +211,12 @@ lex_escape(struct lexer *lx, struct buf *b, int bytes)
 			return lex_error(lx, lx->line,
 			    "invalid code point in \\U escape");
 		return put_utf8(b, cp);
+	case 'N':
+		/* Named characters are not decoded: the value is marked
+		 * so that no reader takes it for what Python sees. */
+		if (!bytes)
+			lx->named = 1;
+		break;
 	default:
 		if (c >= '0' && c <= '7') {
 			cp = (uint32_t)(c - '0');
@@ -249,6 +256,7 @@ lex_string(struct lexer *lx, size_t start, const char *prefix, size_t plen)
 	if (lx->pos + 2 < lx->len && d[lx->pos + 1] == q && d[lx->pos + 2] == q)
 		triple = 1;
 	lx->pos += triple ? 3 : 1;
+	lx->named = 0;
 	if (buf_append(&b, "", 0) == -1)
 		return -1;
 	for (;;) {
@@ -313,7 +321,7 @@ lex_string(struct lexer *lx, size_t start, const char *prefix, size_t plen)
 	t->value = b.data;
 	t->valuelen = b.len;
 	t->flags = (fstr ? PYTOK_F_FSTRING : 0) | (bytes ? PYTOK_F_BYTES : 0) |
-	    (triple ? PYTOK_F_TRIPLE : 0);
+	    (triple ? PYTOK_F_TRIPLE : 0) | (lx->named ? PYTOK_F_NAMED : 0);
 	return 0;
 nomem:
 	buf_clear(&b);
