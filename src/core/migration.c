@@ -465,6 +465,8 @@ check_fstring(struct parse *p, const struct pytok *t, int inner)
 				goto unbalanced;
 			continue;
 		}
+		if (*s == '#' || *s == '\\')
+			goto unbalanced;	/* 3.12: a comment, an escape */
 		if (*s == '{' || *s == '(' || *s == '[')
 			depth++;
 		else if (*s == '}' || *s == ')' || *s == ']')
@@ -514,10 +516,10 @@ check_fstring(struct parse *p, const struct pytok *t, int inner)
 	if (depth == 0)
 		return 0;
 unbalanced:
-	return parse_failf(p, t->line, "close every replacement field and "
-	    "use another quote character inside it",
-	    "f-string with an unbalanced replacement field: Python "
-	    "versions read it differently");
+	return parse_failf(p, t->line, "close every replacement field, use "
+	    "another quote character inside it, and no '#' or backslash",
+	    "f-string with an unbalanced replacement field, or '#' or a "
+	    "backslash in one: Python versions read it differently");
 }
 
 /*

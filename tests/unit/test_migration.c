@@ -330,6 +330,11 @@ static const struct bypass {
 	 * runs the assignment; 3.11 rules end it at the second one. */
 	{ "fstring_reused_quote", "x = f\"{\"#\"}\"; down_revision = 'b2'\n",
 	    3 },
+	/* 3.12: the '#' starts a comment that runs to the end of the line,
+	 * so the string does not end here and nothing is assigned. */
+	{ "fstring_comment", "x = f'''{1 # }'''; down_revision = 'b2'\n",
+	    3 },
+	{ "fstring_backslash", "x = f'{chr(10)!r:\\>4}'\n", 3 },
 	/* Values the tokenizer does not decode as Python does. */
 	{ "named_escape", "down_revision = 'b2\\N{DIGIT THREE}'\n", 3 },
 	{ "fstring_double_brace", "down_revision = f'b2}}'\n", 3 },
