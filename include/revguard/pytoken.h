@@ -22,6 +22,7 @@ enum pytok_type {
 #define PYTOK_F_FSTRING	0x01	/* f-prefixed: value may not be literal */
 #define PYTOK_F_BYTES	0x02
 #define PYTOK_F_TRIPLE	0x04
+#define PYTOK_F_NAMED	0x08	/* has a \N{...} escape, kept undecoded */
 
 struct pytok {
 	enum pytok_type	 type;

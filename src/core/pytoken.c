@@ -32,6 +32,7 @@ struct lexer {
 	char			 stack[PYTOKEN_MAX_DEPTH];
 	int			 stack_line[PYTOKEN_MAX_DEPTH];
 	int			 depth;
+	int			 named;		/* \N{...} in this string */
 };
 
 static const char *const ops3[] = { "**=", "//=", ">>=", "<<=", "...", NULL };
@@ -208,6 +209,12 @@ lex_escape(struct lexer *lx, struct buf *b, int bytes)
 			return lex_error(lx, lx->line,
 			    "invalid code point in \\U escape");
 		return put_utf8(b, cp);
+	case 'N':
+		/* Named characters are not decoded: the value is marked
+		 * so that no reader takes it for what Python sees. */
+		if (!bytes)
+			lx->named = 1;
+		break;
 	default:
 		if (c >= '0' && c <= '7') {
 			cp = (uint32_t)(c - '0');
@@ -247,6 +254,7 @@ lex_string(struct lexer *lx, size_t start, const char *prefix, size_t plen)
 	if (lx->pos + 2 < lx->len && d[lx->pos + 1] == q && d[lx->pos + 2] == q)
 		triple = 1;
 	lx->pos += triple ? 3 : 1;
+	lx->named = 0;
 	if (buf_append(&b, "", 0) == -1)
 		return -1;
 	for (;;) {
@@ -311,7 +319,7 @@ lex_string(struct lexer *lx, size_t start, const char *prefix, size_t plen)
 	t->value = b.data;
 	t->valuelen = b.len;
 	t->flags = (fstr ? PYTOK_F_FSTRING : 0) | (bytes ? PYTOK_F_BYTES : 0) |
-	    (triple ? PYTOK_F_TRIPLE : 0);
+	    (triple ? PYTOK_F_TRIPLE : 0) | (lx->named ? PYTOK_F_NAMED : 0);
 	return 0;
 nomem:
 	buf_clear(&b);
@@ -375,9 +383,14 @@ lex_line_start(struct lexer *lx, int *indent)
 	const char	*d = lx->data;
 	int		 col = 0;
 
+	/* As CPython's tokenizer: a form feed resets the column, so a
+	 * line "\fx = 1" is at module level however many bytes precede. */
 	while (lx->pos < lx->len && (d[lx->pos] == ' ' || d[lx->pos] == '\t' ||
 	    d[lx->pos] == '\f')) {
-		col = d[lx->pos] == '\t' ? (col / 8 + 1) * 8 : col + 1;
+		if (d[lx->pos] == '\f')
+			col = 0;
+		else
+			col = d[lx->pos] == '\t' ? (col / 8 + 1) * 8 : col + 1;
 		lx->pos++;
 	}
 	*indent = col;

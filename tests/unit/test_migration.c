@@ -249,3 +249,211 @@ Test(migration, split_revises)
 	cr_assert_str_eq(v.items[2], "c3");
 	strvec_clear(&v);
 }
+
+/*
+ * Bindings of the four names that Python honours and a reader of plain
+ * `name = literal` lines would not see (red-team findings): each must be
+ * a parse-error naming the line where the hidden binding is.
+ */
+#define BYPASS_HEAD "revision = 'a1f3c9e2b7d4'\ndown_revision = None\n"
+static const struct bypass {
+	const char	*name;
+	const char	*src;
+	int		 line;
+} bypasses[] = {
+	{ "tuple", "revision, down_revision = 'a1f3c9e2b7d4', 'b2'\n", 3 },
+	{ "if", "if True:\n    down_revision = 'b2'\n", 4 },
+	{ "if_else", "if False:\n    pass\nelse:\n    down_revision = 'b2'\n",
+	    6 },
+	{ "try", "try:\n    down_revision = 'b2'\nexcept Exception:\n"
+	    "    pass\n", 4 },
+	{ "for", "for _ in [1]:\n    down_revision = 'b2'\n", 4 },
+	{ "while", "while True:\n    down_revision = 'b2'\n    break\n", 4 },
+	{ "with", "import contextlib\nwith contextlib.suppress():\n"
+	    "    down_revision = 'b2'\n", 5 },
+	{ "walrus", "[down_revision := 'b2']\n", 3 },
+	{ "augmented", "revision += 'ff'\n", 3 },
+	{ "del", "del down_revision\n", 3 },
+	{ "globals", "globals()['down_revision'] = 'b2'\n", 3 },
+	{ "globals_update", "globals().update(down_revision='b2')\n", 3 },
+	{ "vars", "vars()['down_revision'] = 'b2'\n", 3 },
+	{ "locals", "locals()['down_revision'] = 'b2'\n", 3 },
+	{ "exec", "exec(\"down_revision = 'b2'\")\n", 3 },
+	{ "eval", "eval(compile('down_revision = 1', 'x', 'exec'))\n", 3 },
+	{ "setattr", "import sys\nsetattr(sys.modules[__name__], "
+	    "'down_revision', 'b2')\n", 4 },
+	{ "sys_modules", "import sys\nsys.modules[__name__].down_revision = "
+	    "'b2'\n", 4 },
+	{ "import_star", "from somewhere import *\n", 3 },
+	{ "import_as", "import string as revision\n", 3 },
+	{ "from_import", "from somewhere import down_revision\n", 3 },
+	{ "from_import_paren", "from somewhere import (a,\n"
+	    "    depends_on)\n", 4 },
+	{ "for_target", "for down_revision in ['b2']:\n    pass\n", 3 },
+	{ "with_as", "import contextlib\nwith contextlib.nullcontext('b2') "
+	    "as down_revision:\n    pass\n", 4 },
+	{ "def", "def down_revision():\n    pass\n", 3 },
+	{ "class", "class depends_on:\n    pass\n", 3 },
+	{ "global_in_function", "def f():\n    global down_revision\n"
+	    "    down_revision = 'b2'\n\n\nf()\n", 4 },
+	{ "nonlocal", "def f():\n    def g():\n        nonlocal revision\n"
+	    "    return g\n", 5 },
+	{ "semicolon_after_if", "if False: pass; down_revision = 'b2'\n", 3 },
+	{ "star_target", "*down_revision, = ['b2']\n", 3 },
+	{ "subscript_target", "depends_on = ['b2']\ndepends_on[0] = 'c3'\n",
+	    4 },
+	{ "decorator", "@(lambda f: f)\ndef branch_labels():\n    pass\n", 4 },
+	{ "default_walrus", "def f(x=(down_revision := 'b2')):\n    pass\n",
+	    3 },
+	{ "passed_on", "depends_on = ['b2']\nappend_to(depends_on)\n", 4 },
+	{ "list_mutated_in_function", "depends_on = ['b2']\n\n\ndef f():\n"
+	    "    depends_on.append('c3')\n\n\nf()\n", 7 },
+	{ "module_getattr", "def __getattr__(name):\n    return 'b2'\n", 3 },
+	{ "getattr", "import sys\ngetattr(sys, '_getframe')(0)\n", 4 },
+	{ "frame_globals", "import sys\nsys._getframe(0).f_globals\n", 4 },
+	{ "function_globals", "def f():\n    pass\n\n\nf.__globals__\n", 7 },
+	{ "getargvalues", "import traceback\nfrom inspect import "
+	    "getargvalues\n", 4 },
+	{ "pdb", "import pdb\n", 3 },
+	{ "gc", "import gc\n", 3 },
+	{ "builtins", "import builtins\n", 3 },
+	{ "dunder_import", "__import__('sys')\n", 3 },
+	{ "importlib", "import importlib\n", 3 },
+	{ "globals_write_in_def", "def upgrade():\n"
+	    "    globals()['down_revision'] = 'b2'\n", 4 },
+	{ "globals_call_at_module_level", "globals()['f']()\n", 3 },
+	{ "fstring_walrus", "x = f\"{(down_revision := 'b2')}\"\n", 3 },
+	{ "fstring_dynamic", "f'''\n{globals().update(down_revision=1)}'''\n",
+	    4 },
+	{ "fstring_nfkc", "f'{\xef\xbd\x87lobals()}'\n", 3 },
+	/* Python 3.12 (PEP 701) ends this f-string at the last quote and
+	 * runs the assignment; 3.11 rules end it at the second one. */
+	{ "fstring_reused_quote", "x = f\"{\"#\"}\"; down_revision = 'b2'\n",
+	    3 },
+	/* 3.12: the '#' starts a comment that runs to the end of the line,
+	 * so the string does not end here and nothing is assigned. */
+	{ "fstring_comment", "x = f'''{1 # }'''; down_revision = 'b2'\n",
+	    3 },
+	{ "fstring_backslash", "x = f'{chr(10)!r:\\>4}'\n", 3 },
+	/* Values the tokenizer does not decode as Python does. */
+	{ "named_escape", "down_revision = 'b2\\N{DIGIT THREE}'\n", 3 },
+	{ "fstring_double_brace", "down_revision = f'b2}}'\n", 3 },
+	{ "nfkc_name", "\xef\xbd\x84own_revision = 'b2'\n", 3 },
+};
+
+Test(migration, other_bindings_are_parse_errors)
+{
+	char	*src, *got, want[64];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(bypasses) / sizeof(bypasses[0]); i++) {
+		src = xasprintf("%s%s", BYPASS_HEAD, bypasses[i].src);
+		got = dump_str(src);
+		snprintf(want, sizeof(want), "parse-error @%d: ",
+		    bypasses[i].line);
+		cr_expect(strncmp(got, want, strlen(want)) == 0,
+			    "%s: want %s..., got %s", bypasses[i].name, want,
+			    got);
+		free(got);
+		free(src);
+	}
+}
+
+/* After "def f(): pass;" the rest of the line is the function's body. */
+Test(migration, one_line_def_body_is_not_module_level)
+{
+	char	*got = dump_str(BYPASS_HEAD
+	    "def f(): pass; down_revision = 'b2c3d4e5f6a7'\n");
+
+	cr_expect(strstr(got, "down_revisions: None @2") != NULL, "%s", got);
+	free(got);
+}
+
+/* CPython resets the indentation column at a form feed. */
+Test(migration, form_feed_resets_indentation)
+{
+	char	*got = dump_str(BYPASS_HEAD
+	    "def f():\n    pass\n\fdown_revision = 'b2c3d4e5f6a7'\n");
+
+	cr_expect(strstr(got, "down_revisions: [b2c3d4e5f6a7] @5") != NULL,
+	    "%s", got);
+	free(got);
+}
+
+/* What migrations legitimately do with the names stays readable. */
+Test(migration, legal_uses_still_parse)
+{
+	static const char	*legal[] = {
+		"def upgrade():\n    revision = 'x'\n"
+		    "    op.execute(revision)\n",
+		"def upgrade():\n    for revision in rows:\n        pass\n",
+		"def upgrade():\n    op.f(revision=1, x=y.down_revision)\n",
+		"x = ctx.revision\nconfigure(revision=1, depends_on=2)\n",
+		"def f(revision, *depends_on, down_revision=None) -> None:\n"
+		    "    return revision\n",
+		"class C(Base):\n    revision = 'b2'\n    depends_on = []\n",
+		"def upgrade(): return revision\n",
+		"down_revision: Union[str, None] = None\n",
+		"revision = 'b2c3d4e5f6a7'; depends_on = ('x',)\n",
+		"if TYPE_CHECKING:\n    import sqlalchemy\n",
+		"def downgrade() -> None:\n    op.execute('select globals()')\n"
+		    "    # exec(revision = 'x')\n",
+		"def upgrade():\n    op.execute(f\"select {revision!r:>4}\")\n",
+		"x = f\"{{literal}} {1 + 2:>4} caf\xc3\xa9 {'}'} {d['k']}\"\n",
+		"x = rf'''\n{1e5}\\d {0x1f}'''\n",
+		"from sqlalchemy import inspect\n\n\ndef upgrade():\n"
+		    "    if 't' in sa.inspect(op.get_bind()).get_table_names():"
+		    "\n        inspect(op.get_bind())\n",
+		/* Alembic's multidb template. */
+		"def upgrade(engine_name: str) -> None:\n"
+		    "    globals()[\"upgrade_%s\" % engine_name]()\n",
+		"def upgrade():\n    down_revision = ('z',)\n"
+		    "    depends_on.count('x')\n",
+	};
+	char	*src, *got;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(legal) / sizeof(legal[0]); i++) {
+		src = xasprintf("%s%s", BYPASS_HEAD, legal[i]);
+		got = dump_str(src);
+		cr_expect(strncmp(got, "revision: ", 10) == 0, "case %zu: %s",
+		    i, got);
+		free(got);
+		free(src);
+	}
+}
+
+/* PEP 263: Python decodes with the cookie's encoding (lines 1-2). */
+Test(migration, coding_cookie)
+{
+	static const struct {
+		const char	*src;
+		const char	*want;
+	} cases[] = {
+		{ "# -*- coding: utf-7 -*-\n# +AAo-down_revision = 'b2'\n",
+		    "parse-error @1: coding cookie names encoding `utf-7`" },
+		{ "#!/usr/bin/env python\n# vim: set fileencoding=utf_16 :\n",
+		    "parse-error @2: coding cookie names encoding `utf_16`" },
+		{ "\n#coding=cp1252\n", "parse-error @2: " },
+		{ "# comment\r#coding:shift_jis\r", "parse-error @2: " },
+		{ "# coding: latin-1\n# caf\xc3\xa9\n", "parse-error @1: " },
+		{ "# coding: utf-8\n", "revision: " },
+		{ "# -*- coding: UTF8 -*-\n", "revision: " },
+		{ "# coding=utf-8-sig\n", "revision: " },
+		{ "#!/usr/bin/python\n# coding: ascii\n", "revision: " },
+		{ "# coding: iso-8859-1\n", "revision: " },
+		{ "import os\n# coding: utf-7\n", "revision: " },
+		{ "x = 1  # coding: utf-7\n", "revision: " },
+	};
+	char	*src, *got;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		src = xasprintf("%s%s", cases[i].src, BYPASS_HEAD);
+		got = dump_str(src);
+		cr_expect(strncmp(got, cases[i].want, strlen(cases[i].want))
+		    == 0, "case %zu: want %s, got %s", i, cases[i].want, got);
+		free(got);
+		free(src);
+	}
+}
