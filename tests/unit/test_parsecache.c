@@ -65,8 +65,8 @@ Test(parsecache, eviction_keeps_entries_in_use_alive)
 {
 	struct objcache		*c = cache_of(2);
 	struct engine_cache	 ops = parse_cache_ops(c);
-	struct migration	 a = make("aaa"), b = make("bbb"), d = make("ddd");
-	struct migration	 e = make("eee");
+	struct migration	 a = make("aaa"), b = make("bbb");
+	struct migration	 d = make("ddd"), e = make("eee");
 	const struct migration	*held;
 
 	ops.store(ops.ctx, "A", &a);

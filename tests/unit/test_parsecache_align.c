@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "revguard/objcache.h"
 #include "revguard/parsecache.h"
 
 static void
@@ -20,7 +21,8 @@ aligned(const struct strvec *v, const char *what)
 
 Test(parsecache_align, every_vector_aligned)
 {
-	size_t			 caps[OBJCACHE_NKINDS] = { [OBJCACHE_MIGRATION] = 8 };
+	size_t			 caps[OBJCACHE_NKINDS] = {
+				    [OBJCACHE_MIGRATION] = 8 };
 	struct objcache		*c = objcache_new(caps);
 	struct engine_cache	 ops = parse_cache_ops(c);
 	struct migration	 m;
