@@ -21,11 +21,14 @@ for four pre-receive hooks:
               running revguardd
   in-process  `revguard hook --in-process` (no daemon, for GHE)
 
-and prints p50/p99 and the difference to `true`.  Then it measures
+and prints p50/p99 and the difference to `true`.  With --baseline DIR
+(a directory holding an older build's revguard-hook and revguardd) a
+fifth hook, `baseline`, asks that build's daemon, interleaved with the
+others, so old and new are compared under the same machine noise.  Then it measures
 throughput: C concurrent hook clients against one daemon for a few
 seconds each.  Target: daemon p50 adds under 5 ms over `true`.
 
-  bench/push-latency.py [--runs N] [--migrations M]
+  bench/push-latency.py [--runs N] [--migrations M] [--baseline DIR]
 """
 import argparse
 import os
@@ -60,10 +63,12 @@ def main():
     ap.add_argument("--runs", type=int, default=60)
     ap.add_argument("--migrations", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--baseline", metavar="DIR",
+                    help="also time the revguardd and revguard-hook in DIR")
     a = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="revguard-latency.")
-    daemon = None
+    daemon = old_daemon = None
     try:
         srv = os.path.join(work, "srv")
         os.makedirs(srv)
@@ -96,6 +101,13 @@ def main():
                                   stderr=subprocess.DEVNULL)
         while not os.path.exists(sock):
             time.sleep(0.05)
+        if a.baseline:
+            old_sock = os.path.join(work, "old.sock")
+            old_daemon = subprocess.Popen(
+                [os.path.join(a.baseline, "revguardd"), "-d", "-s",
+                 old_sock, "-R", srv], stderr=subprocess.DEVNULL)
+            while not os.path.exists(old_sock):
+                time.sleep(0.05)
 
         hooks = {
             "true": "#!/bin/sh\ntrue\n",
@@ -107,6 +119,9 @@ def main():
             "in-process": "#!/bin/sh\nexec '%s' hook --in-process\n"
                           % REVGUARD,
         }
+        if a.baseline:
+            hooks["baseline"] = "#!/bin/sh\nexec '%s' --socket '%s'\n" % (
+                os.path.join(a.baseline, "revguard-hook"), old_sock)
         repos = {}
         for name, script in hooks.items():
             bare = os.path.join(srv, name + ".git")
@@ -189,9 +204,10 @@ def main():
                 rates.append(count[0] / (time.perf_counter() - t0))
             print("%-8d %10.1f %12.1f" % (clients, rates[0], rates[1]))
     finally:
-        if daemon is not None:
-            daemon.terminate()
-            daemon.wait()
+        for d in (daemon, old_daemon):
+            if d is not None:
+                d.terminate()
+                d.wait()
         shutil.rmtree(work, ignore_errors=True)
 
 
