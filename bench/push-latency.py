@@ -52,6 +52,14 @@ def run(*cmd, **kw):
                           text=True, **kw).stdout.strip()
 
 
+def cpu_ms(pid):
+    """User + system CPU time of process pid so far, in ms."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000.0 / \
+        os.sysconf("SC_CLK_TCK")
+
+
 def pct(values, p):
     values = sorted(values)
     k = max(0, min(len(values) - 1, int(round(p / 100 * len(values))) - 1))
@@ -135,6 +143,8 @@ def main():
 
         hook_ms = {n: [] for n in hooks}
         push_ms = {n: [] for n in hooks}
+        daemons = {"daemon": daemon, "baseline": old_daemon}
+        cpu0 = {n: cpu_ms(p.pid) for n, p in daemons.items() if p}
         for i in range(a.runs + 1):
             new = commits[i]
             stdin = "%s %s refs/heads/main\n" % (old, new)
@@ -173,6 +183,12 @@ def main():
                 pct(push_ms[name], 99), p50 - b_p))
 
         stdin = "%s %s refs/heads/main\n" % (old, commits[-1])
+        # Each run asks the daemon twice: the hook alone, then the push.
+        for name, p in daemons.items():
+            if p:
+                print("%s CPU per check: %.2f ms" % (name, (cpu_ms(p.pid) -
+                      cpu0[name]) / (2 * (a.runs + 1))))
+
         print("\nthroughput: concurrent hook clients, %.0f s each "
               "(checks/s)" % a.seconds)
         print("%-8s %10s %12s" % ("clients", "daemon", "in-process"))
