@@ -21,11 +21,14 @@ for four pre-receive hooks:
               running revguardd
   in-process  `revguard hook --in-process` (no daemon, for GHE)
 
-and prints p50/p99 and the difference to `true`.  Then it measures
+and prints p50/p99 and the difference to `true`.  With --baseline DIR
+(a directory holding an older build's revguard-hook and revguardd) a
+fifth hook, `baseline`, asks that build's daemon, interleaved with the
+others, so old and new are compared under the same machine noise.  Then it measures
 throughput: C concurrent hook clients against one daemon for a few
 seconds each.  Target: daemon p50 adds under 5 ms over `true`.
 
-  bench/push-latency.py [--runs N] [--migrations M]
+  bench/push-latency.py [--runs N] [--migrations M] [--baseline DIR]
 """
 import argparse
 import os
@@ -49,6 +52,14 @@ def run(*cmd, **kw):
                           text=True, **kw).stdout.strip()
 
 
+def cpu_ms(pid):
+    """User + system CPU time of process pid so far, in ms."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000.0 / \
+        os.sysconf("SC_CLK_TCK")
+
+
 def pct(values, p):
     values = sorted(values)
     k = max(0, min(len(values) - 1, int(round(p / 100 * len(values))) - 1))
@@ -60,10 +71,12 @@ def main():
     ap.add_argument("--runs", type=int, default=60)
     ap.add_argument("--migrations", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--baseline", metavar="DIR",
+                    help="also time the revguardd and revguard-hook in DIR")
     a = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="revguard-latency.")
-    daemon = None
+    daemon = old_daemon = None
     try:
         srv = os.path.join(work, "srv")
         os.makedirs(srv)
@@ -96,6 +109,13 @@ def main():
                                   stderr=subprocess.DEVNULL)
         while not os.path.exists(sock):
             time.sleep(0.05)
+        if a.baseline:
+            old_sock = os.path.join(work, "old.sock")
+            old_daemon = subprocess.Popen(
+                [os.path.join(a.baseline, "revguardd"), "-d", "-s",
+                 old_sock, "-R", srv], stderr=subprocess.DEVNULL)
+            while not os.path.exists(old_sock):
+                time.sleep(0.05)
 
         hooks = {
             "true": "#!/bin/sh\ntrue\n",
@@ -107,6 +127,9 @@ def main():
             "in-process": "#!/bin/sh\nexec '%s' hook --in-process\n"
                           % REVGUARD,
         }
+        if a.baseline:
+            hooks["baseline"] = "#!/bin/sh\nexec '%s' --socket '%s'\n" % (
+                os.path.join(a.baseline, "revguard-hook"), old_sock)
         repos = {}
         for name, script in hooks.items():
             bare = os.path.join(srv, name + ".git")
@@ -120,6 +143,8 @@ def main():
 
         hook_ms = {n: [] for n in hooks}
         push_ms = {n: [] for n in hooks}
+        daemons = {"daemon": daemon, "baseline": old_daemon}
+        cpu0 = {n: cpu_ms(p.pid) for n, p in daemons.items() if p}
         for i in range(a.runs + 1):
             new = commits[i]
             stdin = "%s %s refs/heads/main\n" % (old, new)
@@ -158,6 +183,12 @@ def main():
                 pct(push_ms[name], 99), p50 - b_p))
 
         stdin = "%s %s refs/heads/main\n" % (old, commits[-1])
+        # Each run asks the daemon twice: the hook alone, then the push.
+        for name, p in daemons.items():
+            if p:
+                print("%s CPU per check: %.2f ms" % (name, (cpu_ms(p.pid) -
+                      cpu0[name]) / (2 * (a.runs + 1))))
+
         print("\nthroughput: concurrent hook clients, %.0f s each "
               "(checks/s)" % a.seconds)
         print("%-8s %10s %12s" % ("clients", "daemon", "in-process"))
@@ -189,9 +220,10 @@ def main():
                 rates.append(count[0] / (time.perf_counter() - t0))
             print("%-8d %10.1f %12.1f" % (clients, rates[0], rates[1]))
     finally:
-        if daemon is not None:
-            daemon.terminate()
-            daemon.wait()
+        for d in (daemon, old_daemon):
+            if d is not None:
+                d.terminate()
+                d.wait()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -19,7 +19,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -33,14 +32,14 @@
 #include <sys/queue.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "revguard/daemon.h"
+#include "revguard/listen.h"
 #include "revguard/log.h"
+#include "revguard/objcache.h"
 #include "revguard/odb.h"
 #include "revguard/parsecache.h"
 #include "revguard/proto.h"
@@ -127,9 +126,9 @@ struct daemon {
 	struct event_base	*base;
 	struct evconnlistener	*listener;
 	struct worker_pool	*pool;
-	struct parse_cache	*cache;
-	struct engine_cache	 cache_ops;
-	struct odb_tree_cache	*trees;
+	struct objcache		*objects;	/* parses and listings */
+	struct engine_cache	 cache_ops;	/* its parses */
+	struct odb_tree_cache	*trees;		/* its listings */
 	const struct decision_sink *sinks[2];
 	struct daemon_stats	 stats;
 	struct cfgref		*cfg;
@@ -147,9 +146,7 @@ struct daemon {
 	int			 stopping;
 	int			 aborting;	/* atomic: stop every check */
 	uint64_t		 next_id;
-	char			*socket_path;	/* ours to unlink, or NULL */
-	dev_t			 socket_dev;	/* what we bound, so we */
-	ino_t			 socket_ino;	/* never unlink another's */
+	struct listen_socket	 sock;
 };
 
 static long long
@@ -919,9 +916,13 @@ on_term(evutil_socket_t sig, short what, void *arg)
 static const struct daemon_stats *
 stats_now(struct daemon *d)
 {
+	struct objcache_stats	 parsed;
+
 	d->stats.connections = d->nconns;
-	parse_cache_stats(d->cache, &d->stats.cache_hits,
-	    &d->stats.cache_misses, &d->stats.cache_entries);
+	objcache_stats(d->objects, OBJCACHE_MIGRATION, &parsed);
+	d->stats.cache_hits = parsed.hits;
+	d->stats.cache_misses = parsed.misses;
+	d->stats.cache_entries = parsed.entries;
 	return &d->stats;
 }
 
@@ -968,119 +969,6 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 }
 
 /*
- * Creates the socket's missing parent directories (mode 0755, so that
- * hooks running as other users can reach the socket); existing ones are
- * left as they are.  Exits with the path when it cannot.
- */
-static void
-make_socket_dir(const char *sock)
-{
-	char		 dir[PATH_MAX], *p, save;
-	struct stat	 st;
-
-	if (strlen(sock) >= sizeof(dir) || (p = strrchr(sock, '/')) == NULL ||
-	    p == sock)
-		return;
-	memcpy(dir, sock, (size_t)(p - sock));
-	dir[p - sock] = '\0';
-	if (stat(dir, &st) == 0) {
-		if (!S_ISDIR(st.st_mode))
-			fatalx("socket directory %s is not a directory", dir);
-		return;
-	}
-	for (p = dir + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		save = *p;
-		*p = '\0';
-		if (mkdir(dir, 0755) == 0) {
-			if (chmod(dir, 0755) == -1)
-				fatal("chmod %s", dir);
-			log_info("created socket directory %s", dir);
-		} else if (errno != EEXIST)
-			fatal("cannot create socket directory %s (create it, "
-			    "or set daemon.socket or -s to a path in an "
-			    "existing directory)", dir);
-		*p = save;
-		if (save == '\0')
-			break;
-	}
-}
-
-/* A listening socket: from systemd, or bound at path. */
-static int
-open_listener(struct daemon *d, const struct config *cfg)
-{
-	struct sockaddr_un	 sun;
-	struct stat		 st;
-	int			 fd, n, probe;
-
-	if ((n = sd_listen_fds(1)) > 0) {
-		fd = SD_LISTEN_FDS_START;
-		if (sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) <= 0)
-			fatalx("the socket passed by systemd is not a "
-			    "listening Unix stream socket");
-		if (evutil_make_socket_nonblocking(fd) == -1)
-			fatal("nonblocking");
-		log_info("listening on the socket passed by systemd");
-		return fd;
-	}
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(cfg->daemon.socket) >= sizeof(sun.sun_path))
-		fatalx("socket path %s is too long", cfg->daemon.socket);
-	strcpy(sun.sun_path, cfg->daemon.socket);
-	make_socket_dir(cfg->daemon.socket);
-	if (lstat(cfg->daemon.socket, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode))
-			fatalx("%s exists and is not a socket",
-			    cfg->daemon.socket);
-		probe = socket(AF_UNIX, SOCK_STREAM, 0);
-		if (probe != -1 && connect(probe, (struct sockaddr *)&sun,
-		    sizeof(sun)) == 0)
-			fatalx("another revguardd is listening on %s",
-			    cfg->daemon.socket);
-		if (probe != -1)
-			close(probe);
-		unlink(cfg->daemon.socket);
-	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1)
-		fatal("socket");
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
-		fatal("bind %s", cfg->daemon.socket);
-	if (chmod(cfg->daemon.socket, (mode_t)cfg->daemon.socket_mode) == -1)
-		fatal("chmod %s", cfg->daemon.socket);
-	if (lstat(cfg->daemon.socket, &st) == -1)
-		fatal("stat %s", cfg->daemon.socket);
-	if (listen(fd, SOMAXCONN) == -1)
-		fatal("listen %s", cfg->daemon.socket);
-	d->socket_path = strdup(cfg->daemon.socket);
-	d->socket_dev = st.st_dev;
-	d->socket_ino = st.st_ino;
-	log_info("listening on %s", cfg->daemon.socket);
-	return fd;
-}
-
-/* Removes the socket only if it is still the one we bound. */
-static void
-remove_socket(struct daemon *d)
-{
-	struct stat	 st;
-
-	if (d->socket_path == NULL)
-		return;
-	if (lstat(d->socket_path, &st) == 0 && st.st_dev == d->socket_dev &&
-	    st.st_ino == d->socket_ino)
-		unlink(d->socket_path);
-	else
-		log_info("leaving %s alone: it is no longer the socket this "
-		    "daemon bound", d->socket_path);
-	free(d->socket_path);
-	d->socket_path = NULL;
-}
-
-/*
  * Raises the descriptor limit to its hard maximum and returns how many
  * connections it leaves room for, keeping a quarter (at least
  * DAEMON_FD_RESERVE) for repositories, pack files and the loop.
@@ -1111,6 +999,10 @@ fd_capacity(void)
 int
 daemon_run(const struct daemon_opts *o)
 {
+	static const size_t	 cache_entries[OBJCACHE_NKINDS] = {
+		[OBJCACHE_MIGRATION] = DAEMON_CACHE_ENTRIES,
+		[OBJCACHE_LISTING] = DAEMON_TREE_CACHE
+	};
 	struct daemon		 d;
 	struct worker_job	*wj, *next;
 	struct conn		*c;
@@ -1137,20 +1029,20 @@ daemon_run(const struct daemon_opts *o)
 	cores = sysconf(_SC_NPROCESSORS_ONLN);
 	nworkers = d.cfg->cfg.daemon.workers > 0 ? d.cfg->cfg.daemon.workers :
 	    cores > 0 ? (int)cores : 2;
-	if ((d.cache = parse_cache_new(DAEMON_CACHE_ENTRIES)) == NULL)
-		fatalx("cannot allocate the parse cache");
-	d.cache_ops = parse_cache_ops(d.cache);
+	if ((d.objects = objcache_new(cache_entries)) == NULL ||
+	    (d.trees = odb_tree_cache_of(d.objects)) == NULL)
+		fatalx("cannot allocate the object cache");
+	d.cache_ops = parse_cache_ops(d.objects);
 	d.sinks[0] = &decision_log_sink;
 	d.sinks[1] = NULL;
-	if ((d.trees = odb_tree_cache_new(DAEMON_TREE_CACHE)) == NULL)
-		fatalx("cannot allocate the tree cache");
 	d.stats.workers = nworkers;
 	d.stats.started_ms = now_ms();
 	if ((d.pool = worker_pool_new(nworkers)) == NULL)
 		fatal("cannot start %d workers", nworkers);
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
-	fd = open_listener(&d, &d.cfg->cfg);
+	fd = listen_open(&d.sock, d.cfg->cfg.daemon.socket,
+	    d.cfg->cfg.daemon.socket_mode);
 	d.listener = evconnlistener_new(d.base, on_accept, &d,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
 	if (d.listener == NULL)
@@ -1179,7 +1071,7 @@ daemon_run(const struct daemon_opts *o)
 		conn_close(c, "shutting down");
 	if (d.listener != NULL)
 		evconnlistener_free(d.listener);
-	remove_socket(&d);
+	listen_close(&d.sock);
 	/* Checks were told to stop; one that does not is left behind. */
 	__atomic_store_n(&d.aborting, 1, __ATOMIC_RELAXED);
 	if (worker_pool_stop(d.pool, DAEMON_STOP_GRACE_MS) == -1) {
@@ -1207,8 +1099,8 @@ daemon_run(const struct daemon_opts *o)
 	if (stuck)
 		return 0;	/* the running check still uses the rest */
 	cfgref_put(d.cfg);
-	parse_cache_free(d.cache);
 	odb_tree_cache_free(d.trees);
+	objcache_free(d.objects);
 	odb_global_shutdown();
 	return 0;
 }

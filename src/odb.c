@@ -8,34 +8,34 @@
 #include "config.h"
 
 #include <git2.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "revguard/objcache.h"
 #include "revguard/odb.h"
 #include "revguard/path.h"
 
 /* One directory of a tree: its entries sorted by name, as git keeps them. */
 struct listing_entry {
-	char		*name;
+	const char	*name;
 	git_filemode_t	 mode;
 	git_oid		 id;
 };
 
+/*
+ * An objcache entry of kind OBJCACHE_LISTING, keyed by tree ID: the
+ * entries, then every name, in one allocation.
+ */
 struct listing {
-	git_oid			 tree_id;
-	struct listing_entry	*entries;
 	size_t			 n;
-	char			*names;		/* every entry's name */
-	int			 refs;		/* under the cache lock */
+	struct listing_entry	 entries[];
 };
 
+/* The listings of an objcache, as odb's callers pass them around. */
 struct odb_tree_cache {
-	pthread_mutex_t		 lock;
-	struct listing		**slots;
-	size_t			 cap;
-	size_t			 next;		/* FIFO victim */
+	struct objcache		*objects;
+	struct objcache		*own;		/* odb_tree_cache_new's */
 };
 
 struct odb {
@@ -45,14 +45,12 @@ struct odb {
 
 struct odb_snapshot {
 	git_repository		*repo;
-	struct odb_tree_cache	*cache;
+	struct objcache		*cache;		/* may be NULL */
 	git_tree		*root;
 	/* The directory most recently listed or read, kept for lookups. */
 	char			*cached_dir;
-	struct listing		*cached;
+	const struct listing	*cached;
 };
-
-static void	 listing_release(struct odb_tree_cache *, struct listing *);
 
 static void
 git_err(char *err, size_t errlen, const char *what, const char *arg)
@@ -156,7 +154,7 @@ odb_snapshot_open(struct odb *o, const char *rev, char oid[ODB_OID_HEXMAX + 1],
 		return NULL;
 	}
 	s->repo = o->repo;
-	s->cache = o->cache;
+	s->cache = o->cache != NULL ? o->cache->objects : NULL;
 	/*
 	 * A full object ID (what pushes carry) is looked up directly:
 	 * git_revparse_single would first probe it as a ref name in several
@@ -198,30 +196,10 @@ odb_snapshot_free(struct odb_snapshot *s)
 {
 	if (s == NULL)
 		return;
-	listing_release(s->cache, s->cached);
+	objcache_release(s->cached);
 	free(s->cached_dir);
 	git_tree_free(s->root);
 	free(s);
-}
-
-static void
-listing_release(struct odb_tree_cache *c, struct listing *l)
-{
-	int	 last;
-
-	if (l == NULL)
-		return;
-	if (c != NULL) {
-		pthread_mutex_lock(&c->lock);
-		last = --l->refs == 0;
-		pthread_mutex_unlock(&c->lock);
-	} else
-		last = --l->refs == 0;
-	if (!last)
-		return;
-	free(l->entries);
-	free(l->names);
-	free(l);
 }
 
 /*
@@ -249,44 +227,41 @@ canon_mode(unsigned int raw)
 }
 
 /*
- * Lists tree id (directory dir, for messages) through libgit2's tree
- * parser, which checks every length against the object's size: the
- * bytes are the pusher's.  Names are copied into one allocation so the
- * listing outlives the repository handle and can be shared by the cache.
+ * Lists tree id (directory dir, for messages; hex, its ID) through
+ * libgit2's tree parser, which checks every length against the object's
+ * size: the bytes are the pusher's.  The listing is a fresh objcache
+ * entry, names included, so it outlives the repository handle and can
+ * be shared.
  */
 static struct listing *
-listing_read(git_repository *repo, const git_oid *id, const char *dir,
-    char *err, size_t errlen)
+listing_read(git_repository *repo, const git_oid *id, const char *hex,
+    const char *dir, char *err, size_t errlen)
 {
 	git_tree		*tree = NULL;
 	const git_tree_entry	*te;
 	struct listing		*l = NULL;
 	const char		*name;
-	size_t			 count, size = 0, i, namelen;
-	char			*out, hex[GIT_OID_HEXSZ + 1];
+	size_t			 count, size, i, namelen;
+	char			*out;
 
 	if (git_tree_lookup(&tree, repo, id) < 0) {
 		const git_error	*e = git_error_last();
 
 		snprintf(err, errlen, "cannot read directory `%s` (tree %s): "
-		    "%s", dir[0] != '\0' ? dir : "/", git_oid_tostr(hex,
-		    sizeof(hex), id), e && e->message ? e->message :
-		    "unknown libgit2 error");
+		    "%s", dir[0] != '\0' ? dir : "/", hex, e && e->message ?
+		    e->message : "unknown libgit2 error");
 		goto fail;
 	}
 	count = git_tree_entrycount(tree);
+	size = sizeof(*l) + count * sizeof(l->entries[0]);
 	for (i = 0; i < count; i++)
 		size += strlen(git_tree_entry_name(git_tree_entry_byindex(tree,
 		    i))) + 1;
-	if ((l = calloc(1, sizeof(*l))) == NULL ||
-	    (l->entries = calloc(count + 1, sizeof(*l->entries))) == NULL ||
-	    (l->names = malloc(size + 1)) == NULL) {
+	if ((l = objcache_entry_new(OBJCACHE_LISTING, hex, size)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	l->refs = 1;
-	git_oid_cpy(&l->tree_id, id);
-	out = l->names;
+	out = (char *)&l->entries[count];
 	for (i = 0; i < count; i++) {
 		te = git_tree_entry_byindex(tree, i);
 		name = git_tree_entry_name(te);
@@ -302,76 +277,45 @@ listing_read(git_repository *repo, const git_oid *id, const char *dir,
 	git_tree_free(tree);
 	return l;
 fail:
-	if (l != NULL) {
-		free(l->entries);
-		free(l->names);
-		free(l);
-	}
 	git_tree_free(tree);
 	return NULL;
 }
 
-/* A cached listing of tree id (with a reference taken), or NULL. */
-static struct listing *
-cache_get(struct odb_tree_cache *c, const git_oid *id)
-{
-	struct listing	*l = NULL;
-	size_t		 i;
-
-	pthread_mutex_lock(&c->lock);
-	for (i = 0; i < c->cap; i++) {
-		if (c->slots[i] != NULL &&
-		    git_oid_equal(&c->slots[i]->tree_id, id)) {
-			l = c->slots[i];
-			l->refs++;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&c->lock);
-	return l;
-}
-
-static void
-cache_put(struct odb_tree_cache *c, struct listing *l)
-{
-	struct listing	*old;
-
-	pthread_mutex_lock(&c->lock);
-	old = c->slots[c->next];
-	c->slots[c->next] = l;
-	c->next = (c->next + 1) % c->cap;
-	l->refs++;
-	pthread_mutex_unlock(&c->lock);
-	listing_release(c, old);
-}
-
+/* Listings come from a cache of their own (fuzzing, tests). */
 struct odb_tree_cache *
 odb_tree_cache_new(size_t capacity)
 {
 	struct odb_tree_cache	*c;
+	size_t			 caps[OBJCACHE_NKINDS] = { 0 };
 
+	caps[OBJCACHE_LISTING] = capacity;
 	if (capacity == 0 || (c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	if ((c->slots = calloc(capacity, sizeof(*c->slots))) == NULL) {
+	if ((c->own = objcache_new(caps)) == NULL) {
 		free(c);
 		return NULL;
 	}
-	c->cap = capacity;
-	pthread_mutex_init(&c->lock, NULL);
+	c->objects = c->own;
+	return c;
+}
+
+struct odb_tree_cache *
+odb_tree_cache_of(struct objcache *objects)
+{
+	struct odb_tree_cache	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->objects = objects;
 	return c;
 }
 
 void
 odb_tree_cache_free(struct odb_tree_cache *c)
 {
-	size_t	 i;
-
 	if (c == NULL)
 		return;
-	for (i = 0; i < c->cap; i++)
-		listing_release(c, c->slots[i]);
-	pthread_mutex_destroy(&c->lock);
-	free(c->slots);
+	objcache_free(c->own);
 	free(c);
 }
 
@@ -389,13 +333,15 @@ odb_set_tree_cache(struct odb *o, struct odb_tree_cache *c)
  * Returns 0, 1 when absent or not a tree, -1 on error.
  */
 static int
-lookup_dir(struct odb_snapshot *s, const char *dir, struct listing **out,
-    char *err, size_t errlen)
+lookup_dir(struct odb_snapshot *s, const char *dir,
+    const struct listing **out, char *err, size_t errlen)
 {
-	git_tree_entry	*e = NULL;
-	struct listing	*l = NULL;
-	git_oid		 id;
-	int		 rv;
+	git_tree_entry		*e = NULL;
+	const struct listing	*l = NULL;
+	struct listing		*fresh;
+	git_oid			 id;
+	char			 hex[GIT_OID_HEXSZ + 1];
+	int			 rv;
 
 	if (s->cached_dir != NULL && strcmp(s->cached_dir, dir) == 0) {
 		*out = s->cached;
@@ -419,16 +365,16 @@ lookup_dir(struct odb_snapshot *s, const char *dir, struct listing **out,
 		git_oid_cpy(&id, git_tree_entry_id(e));
 		git_tree_entry_free(e);
 	}
+	git_oid_tostr(hex, sizeof(hex), &id);
 	if (s->cache != NULL)
-		l = cache_get(s->cache, &id);
+		l = objcache_acquire(s->cache, OBJCACHE_LISTING, hex);
 	if (l == NULL) {
-		if ((l = listing_read(s->repo, &id, dir, err, errlen)) ==
-		    NULL)
+		if ((fresh = listing_read(s->repo, &id, hex, dir, err,
+		    errlen)) == NULL)
 			return -1;
-		if (s->cache != NULL)
-			cache_put(s->cache, l);
+		l = objcache_insert(s->cache, fresh);
 	}
-	listing_release(s->cache, s->cached);
+	objcache_release(s->cached);
 	free(s->cached_dir);
 	s->cached = l;
 	s->cached_dir = strdup(dir);
@@ -465,7 +411,7 @@ snapshot_read(void *ctx, const char *path, char **data, size_t *len,
 {
 	struct odb_snapshot		*s = ctx;
 	const struct listing_entry	*e;
-	struct listing			*dir;
+	const struct listing		*dir;
 	git_blob			*blob;
 	git_odb				*odb = NULL;
 	git_object_t			 htype;
@@ -523,7 +469,7 @@ snapshot_list(void *ctx, const char *dirpath, struct source_entry **out,
 {
 	struct odb_snapshot	*s = ctx;
 	struct source_entry	*v;
-	struct listing		*dir;
+	const struct listing	*dir;
 	size_t			 i;
 	int			 rv;
 

@@ -1,92 +1,31 @@
 /*
- * parsecache.c: a chained hash table of blob ID -> struct migration
- * behind one mutex, with FIFO eviction over a fixed ring of entries.
- * Entries are shared read-only with the checks that acquire them and are
- * freed when the last user releases an evicted entry, so a hit costs a
- * lock and a reference count, not a copy.
+ * parsecache.c: parsed migrations as objcache entries.  This file only
+ * packs a fresh parse into one entry; the table, the locking, the
+ * reference counts and eviction are objcache's.  Entries are shared
+ * read-only with the checks that acquire them, so a hit costs a lock and
+ * a reference count, not a copy.
  */
 #include "config.h"
 
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "revguard/hash.h"
 #include "revguard/parsecache.h"
 
 /*
- * One allocation per entry: the header, the migration, then every string
- * and pointer array it refers to, packed, so that reading a cached
- * migration touches a few neighbouring cache lines instead of a dozen
- * scattered allocations.  Entries are freed whole, never with
+ * A cached migration is one objcache entry: the migration, then every
+ * string and pointer array it refers to, packed, so that reading it
+ * touches a few neighbouring cache lines instead of a dozen scattered
+ * allocations.  It is freed whole by objcache, never with
  * migration_clear.
  */
-struct entry {
-	struct migration	 m;		/* first: see entry_of */
-	uint64_t		 hash;		/* of id, checked first */
-	char			 id[SOURCE_ID_MAX + 1];
-	struct entry		*next;		/* bucket chain */
-	int			 refs;		/* the cache's own counts one */
+struct packed {
+	struct migration	 m;
 	/* Pointer arrays come first in the arena: align it for them. */
 	_Alignas(char *) char	 arena[];
 };
-
-struct parse_cache {
-	pthread_mutex_t	  lock;
-	struct entry	**ring;		/* FIFO of live entries */
-	size_t		  capacity;
-	size_t		  victim;
-	struct entry	**buckets;
-	size_t		  nbuckets;
-	size_t		  count;
-	unsigned long	  hits, misses;
-};
-
-static struct entry *
-entry_of(const struct migration *m)
-{
-	return (struct entry *)(void *)((char *)(uintptr_t)m -
-	    offsetof(struct entry, m));
-}
-
-static size_t
-bucket_of(const struct parse_cache *c, uint64_t hash)
-{
-	return (size_t)(hash & (c->nbuckets - 1));
-}
-
-struct parse_cache *
-parse_cache_new(size_t capacity)
-{
-	struct parse_cache	*c;
-
-	if (capacity == 0 || (c = calloc(1, sizeof(*c))) == NULL)
-		return NULL;
-	/* Chains of about four when full keep the table small enough to
-	 * stay in cache; the stored hash spares most string compares. */
-	for (c->nbuckets = 64; c->nbuckets * 4 < capacity; c->nbuckets *= 2)
-		;
-	c->capacity = capacity;
-	c->ring = calloc(capacity, sizeof(*c->ring));
-	c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
-	if (c->ring == NULL || c->buckets == NULL) {
-		free(c->ring);
-		free(c->buckets);
-		free(c);
-		return NULL;
-	}
-	pthread_mutex_init(&c->lock, NULL);
-	return c;
-}
-
-static void
-entry_unref(struct entry *e)
-{
-	if (--e->refs == 0)
-		free(e);
-}
 
 static size_t
 str_size(const char *s)
@@ -136,11 +75,11 @@ put_vec(char ***ptrs, char **strs, struct strvec *dst,
 		dst->items[i] = put_str(strs, src->items[i]);
 }
 
-/* A new entry holding a packed copy of m. */
-static struct entry *
-entry_new(const char *id, const struct migration *m)
+/* A new, unpublished objcache entry holding a packed copy of m. */
+static struct packed *
+packed_new(const char *id, const struct migration *m)
 {
-	struct entry	*e;
+	struct packed	*e;
 	size_t		 nptrs, size;
 	char		**ptrs, *strs;
 
@@ -158,7 +97,8 @@ entry_new(const char *id, const struct migration *m)
 	    vec_strings_size(&m->header_revises) +
 	    str_size(m->path) + str_size(m->revision) +
 	    str_size(m->header_revision) + str_size(m->create_date);
-	if ((e = calloc(1, sizeof(*e) + size)) == NULL)
+	if ((e = objcache_entry_new(OBJCACHE_MIGRATION, id,
+	    sizeof(*e) + size)) == NULL)
 		return NULL;
 	e->m = *m;
 	ptrs = (char **)(void *)e->arena;
@@ -171,123 +111,41 @@ entry_new(const char *id, const struct migration *m)
 	e->m.revision = put_str(&strs, m->revision);
 	e->m.header_revision = put_str(&strs, m->header_revision);
 	e->m.create_date = put_str(&strs, m->create_date);
-	strcpy(e->id, id);
-	e->hash = hash_str(id);
-	e->refs = 1;
 	return e;
-}
-
-void
-parse_cache_free(struct parse_cache *c)
-{
-	size_t	 i;
-
-	if (c == NULL)
-		return;
-	for (i = 0; i < c->capacity; i++)
-		if (c->ring[i] != NULL)
-			entry_unref(c->ring[i]);
-	pthread_mutex_destroy(&c->lock);
-	free(c->ring);
-	free(c->buckets);
-	free(c);
-}
-
-static struct entry *
-find(const struct parse_cache *c, const char *id, uint64_t hash)
-{
-	struct entry	*e;
-
-	for (e = c->buckets[bucket_of(c, hash)]; e != NULL; e = e->next)
-		if (e->hash == hash && strcmp(e->id, id) == 0)
-			return e;
-	return NULL;
 }
 
 static const struct migration *
 cache_acquire(void *ctx, const char *id)
 {
-	struct parse_cache	*c = ctx;
-	struct entry		*e;
-	uint64_t		 hash = hash_str(id);
+	const struct packed	*e;
 
-	pthread_mutex_lock(&c->lock);
-	if ((e = find(c, id, hash)) != NULL) {
-		e->refs++;
-		c->hits++;
-	} else
-		c->misses++;
-	pthread_mutex_unlock(&c->lock);
-	return e ? &e->m : NULL;
+	e = objcache_acquire(ctx, OBJCACHE_MIGRATION, id);
+	return e != NULL ? &e->m : NULL;
 }
 
 static void
 cache_release(void *ctx, const struct migration *m)
 {
-	struct parse_cache	*c = ctx;
-
-	pthread_mutex_lock(&c->lock);
-	entry_unref(entry_of(m));
-	pthread_mutex_unlock(&c->lock);
-}
-
-/* Drops the ring slot's entry from the table; users keep it alive. */
-static void
-evict(struct parse_cache *c, size_t slot)
-{
-	struct entry	*e = c->ring[slot], **link;
-
-	link = &c->buckets[bucket_of(c, e->hash)];
-	while (*link != e)
-		link = &(*link)->next;
-	*link = e->next;
-	c->ring[slot] = NULL;
-	c->count--;
-	entry_unref(e);
+	(void)ctx;
+	/* m is the first member of its packed entry, the payload. */
+	objcache_release(m);
 }
 
 static void
 cache_store(void *ctx, const char *id, const struct migration *m)
 {
-	struct parse_cache	*c = ctx;
-	struct entry		*e;
-	size_t			 b;
+	struct packed	*e;
 
-	if (strlen(id) > SOURCE_ID_MAX || (e = entry_new(id, m)) == NULL)
-		return;
-	pthread_mutex_lock(&c->lock);
-	if (find(c, id, e->hash) != NULL) {
-		pthread_mutex_unlock(&c->lock);
-		entry_unref(e);
-		return;
-	}
-	if (c->ring[c->victim] != NULL)
-		evict(c, c->victim);
-	c->ring[c->victim] = e;
-	c->victim = (c->victim + 1) % c->capacity;
-	b = bucket_of(c, e->hash);
-	e->next = c->buckets[b];
-	c->buckets[b] = e;
-	c->count++;
-	pthread_mutex_unlock(&c->lock);
+	if ((e = packed_new(id, m)) != NULL)
+		objcache_release(objcache_insert(ctx, e));
 }
 
 struct engine_cache
-parse_cache_ops(struct parse_cache *c)
+parse_cache_ops(struct objcache *c)
 {
 	struct engine_cache	 ops = { cache_acquire, cache_release,
-				    cache_store, c, c->capacity };
+				    cache_store, c,
+				    objcache_capacity(c, OBJCACHE_MIGRATION) };
 
 	return ops;
-}
-
-void
-parse_cache_stats(struct parse_cache *c, unsigned long *hits,
-    unsigned long *misses, size_t *entries)
-{
-	pthread_mutex_lock(&c->lock);
-	*hits = c->hits;
-	*misses = c->misses;
-	*entries = c->count;
-	pthread_mutex_unlock(&c->lock);
 }

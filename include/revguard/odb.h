@@ -18,6 +18,7 @@
 struct odb;
 struct odb_snapshot;
 struct odb_tree_cache;
+struct objcache;
 
 /*
  * Process-wide set-up.  server (the daemon): skip libgit2's owner check
@@ -36,10 +37,14 @@ struct odb	*odb_open(const char *path, const char *const *extra_objects,
 void		 odb_free(struct odb *);
 
 /*
- * Directory listings keyed by tree ID, shared by every odb that uses it
+ * Directory listings keyed by tree ID, the OBJCACHE_LISTING entries of
+ * an objcache (objcache.h), shared by every odb that uses them
  * (thread-safe).  A tree's content never changes, so a listing stays
- * valid whatever repository asks.
+ * valid whatever repository asks.  _of views a shared objcache (the
+ * daemon's, which outlives the view); _new makes one of its own that
+ * keeps capacity listings.
  */
+struct odb_tree_cache *odb_tree_cache_of(struct objcache *);
 struct odb_tree_cache *odb_tree_cache_new(size_t capacity);
 void		 odb_tree_cache_free(struct odb_tree_cache *);
 /* Snapshots opened from o afterwards use c. */

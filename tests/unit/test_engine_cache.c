@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "revguard/engine.h"
+#include "revguard/objcache.h"
 #include "revguard/parsecache.h"
 
 #define FILES	10
@@ -65,7 +66,9 @@ static const struct source_ops fake_ops = { fake_read, fake_list, NULL };
 
 Test(engine_cache, first_files_stay_cached_when_the_directory_is_bigger)
 {
-	struct parse_cache	*c = parse_cache_new(4);
+	size_t			 caps[OBJCACHE_NKINDS] = {
+				    [OBJCACHE_MIGRATION] = 4 };
+	struct objcache		*c = objcache_new(caps);
 	struct engine_cache	 cache = parse_cache_ops(c);
 	struct strvec		 paths = STRVEC_INIT;
 	struct engine_opts	 o;
@@ -96,5 +99,5 @@ Test(engine_cache, first_files_stay_cached_when_the_directory_is_bigger)
 	}
 	strvec_clear(&paths);
 	policy_free(&pol);
-	parse_cache_free(c);
+	objcache_free(c);
 }

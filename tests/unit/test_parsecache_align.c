@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "revguard/objcache.h"
 #include "revguard/parsecache.h"
 
 static void
@@ -20,7 +21,9 @@ aligned(const struct strvec *v, const char *what)
 
 Test(parsecache_align, every_vector_aligned)
 {
-	struct parse_cache	*c = parse_cache_new(8);
+	size_t			 caps[OBJCACHE_NKINDS] = {
+				    [OBJCACHE_MIGRATION] = 8 };
+	struct objcache		*c = objcache_new(caps);
 	struct engine_cache	 ops = parse_cache_ops(c);
 	struct migration	 m;
 	const struct migration	*hit;
@@ -56,5 +59,5 @@ Test(parsecache_align, every_vector_aligned)
 		cr_assert_str_eq(hit->revision, "0123456789ab");
 		ops.release(ops.ctx, hit);
 	}
-	parse_cache_free(c);
+	objcache_free(c);
 }
