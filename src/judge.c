@@ -17,8 +17,10 @@
 #include "revguard/path.h"
 
 enum place_kind {
+	PLACE_NONE,		/* not an Alembic project (why says how); what a
+				 * zeroed place is, so nothing is found until
+				 * something is */
 	PLACE_DIRS,		/* versions directories are known */
-	PLACE_NONE,		/* not an Alembic project (why says how) */
 	PLACE_AMBIGUOUS,	/* several alembic.ini and none configured */
 	PLACE_BROKEN		/* alembic.ini cannot be read */
 };
@@ -175,19 +177,43 @@ place_from_ini(const struct judge_opts *o, void *ctx, const char *ini,
 	return 0;
 }
 
+/* Adds b's directories to a (a DIRS place); b is left as it was. */
+static int
+place_union(struct place *a, const struct place *b, char *err,
+    size_t errlen)
+{
+	size_t	 i;
+
+	for (i = 0; i < b->dirs.len; i++)
+		if (!strvec_contains(&a->dirs, b->dirs.items[i]) &&
+		    strvec_push(&a->dirs, b->dirs.items[i]) == -1) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	return 0;
+}
+
+enum find_mode {
+	FIND_NOT,	/* no search below the root */
+	FIND_ONE,	/* use the one alembic.ini found; several: ambiguous */
+	FIND_ALL	/* check every alembic.ini found */
+};
+
 /*
  * Where the migrations are by the server's settings alone: its
- * versions_path, else its alembic_ini, else (find set) the one
- * alembic.ini found below the root.
+ * versions_path, else its alembic_ini, else (as find says) what the
+ * alembic.ini files found below the root name.
  */
 static int
-locate_default(const struct judge_opts *o, void *ctx, int find,
+locate_default(const struct judge_opts *o, void *ctx, enum find_mode find,
     struct place *p, char *err, size_t errlen)
 {
 	const struct config	*cfg = o->cfg;
 	struct engine_opts	 eo = o->engine;
 	struct strvec		 found = STRVEC_INIT;
+	struct place		 one;
 	char			*list;
+	size_t			 i;
 	int			 rv, capped;
 
 	memset(p, 0, sizeof(*p));
@@ -199,13 +225,32 @@ locate_default(const struct judge_opts *o, void *ctx, int find,
 		p->kind = PLACE_DIRS;
 		return 0;
 	}
-	if ((rv = place_from_ini(o, ctx, cfg->alembic_ini, p)) != 1 || !find)
+	if ((rv = place_from_ini(o, ctx, cfg->alembic_ini, p)) != 1 ||
+	    find == FIND_NOT)
 		goto out;
 	if (find_inis(o, ctx, &found, &capped, err, errlen) == -1)
 		return -1;
 	if (found.len == 1)
 		rv = place_from_ini(o, ctx, found.items[0], p);
-	else if (found.len == 0) {
+	else if (found.len > 1 && find == FIND_ALL) {
+		/* Every project found is checked: none goes unguarded. */
+		for (i = 0, rv = 0; rv == 0 && i < found.len; i++) {
+			memset(&one, 0, sizeof(one));
+			if ((rv = place_from_ini(o, ctx, found.items[i],
+			    &one)) == 0 && one.kind == PLACE_BROKEN) {
+				place_clear(p);
+				*p = one;
+				break;
+			}
+			if (rv == 0 && p->kind != PLACE_DIRS) {
+				place_clear(p);
+				*p = one;
+			} else if (rv == 0) {
+				rv = place_union(p, &one, err, errlen);
+				place_clear(&one);
+			}
+		}
+	} else if (found.len == 0) {
 		p->kind = PLACE_NONE;
 		p->why = xasprintf("no `%s`%s and no versions_path is "
 		    "configured", cfg->alembic_ini, capped ? " (the search "
@@ -233,28 +278,13 @@ out:
 	return 0;
 }
 
-/* Adds b's directories to a (a DIRS place); b is left as it was. */
-static int
-place_union(struct place *a, const struct place *b, char *err,
-    size_t errlen)
-{
-	size_t	 i;
-
-	for (i = 0; i < b->dirs.len; i++)
-		if (!strvec_contains(&a->dirs, b->dirs.items[i]) &&
-		    strvec_push(&a->dirs, b->dirs.items[i]) == -1) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-	return 0;
-}
 
 /*
  * Decides where the migrations are at one commit.  A repository's own
  * .revguard.yaml (loc) can only add to what the server's settings find:
  * its directories are checked together with those of the server's
- * alembic.ini (or versions_path), so it can name the project below the
- * root but never narrow the check to a decoy.
+ * alembic.ini (or versions_path) and of every alembic.ini found below the
+ * root, so it can name a project but never narrow the check to a decoy.
  */
 static int
 locate(const struct judge_opts *o, const struct location *loc, void *ctx,
@@ -266,7 +296,7 @@ locate(const struct judge_opts *o, const struct location *loc, void *ctx,
 
 	memset(p, 0, sizeof(*p));
 	if (loc->versions_paths.len == 0 && loc->alembic_ini == NULL) {
-		if (locate_default(o, ctx, 1, p, err, errlen) == -1)
+		if (locate_default(o, ctx, FIND_ONE, p, err, errlen) == -1)
 			return -1;
 		return p->kind == PLACE_DIRS ? count_migrations(o, ctx, p,
 		    err, errlen) : 0;
@@ -311,7 +341,7 @@ locate(const struct judge_opts *o, const struct location *loc, void *ctx,
 		}
 	}
 	/* What the server's settings find is checked too. */
-	if (locate_default(o, ctx, 0, &dflt, err, errlen) == -1)
+	if (locate_default(o, ctx, FIND_ALL, &dflt, err, errlen) == -1)
 		return -1;
 	if (dflt.kind == PLACE_BROKEN) {
 		place_clear(p);
@@ -399,6 +429,12 @@ left_behind(const struct judge_opts *o, const struct place *base,
 }
 
 static const char *
+first_dir(const struct place *p)
+{
+	return p->dirs.len > 0 ? p->dirs.items[0] : "(no directory)";
+}
+
+static const char *
 place_name(const struct place *p)
 {
 	return p->ini != NULL ? p->ini : "versions_path";
@@ -454,6 +490,7 @@ base_debt(const struct judge_opts *o, const struct engine_opts *head_eo,
 	int			 rv;
 
 	eo.keep_baselined = 1;
+	eo.old_debt = NULL;
 	rv = engine_check(&eo, o->ops, o->base, &r, err, errlen);
 	if (rv == -1 && r.no_versions_dir)
 		rv = 0;		/* nothing there: everything is new */
@@ -547,7 +584,7 @@ judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
 			    "alembic.ini), or ask an administrator to set "
 			    "allow_migrations_removal: true",
 			    base.migrations, base.migrations == 1 ? "" : "s",
-			    base.dirs.items[0], place_name(&base),
+			    first_dir(&base), place_name(&base),
 			    head.kind != PLACE_DIRS ? head.why :
 			    head.dirs_found == 0 ? "its versions directory "
 			    "is missing" : "its versions directory is empty"));
@@ -561,7 +598,7 @@ judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
 		if (head.dirs_found == 0) {
 			rv = verdict(res, JUDGE_NOT_CHECKED, xasprintf(
 			    "versions directory `%s` (from %s) does not "
-			    "exist", head.dirs.items[0], place_name(&head)));
+			    "exist", first_dir(&head), place_name(&head)));
 			goto done;
 		}
 	}
@@ -580,7 +617,7 @@ judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
 			    "moves the check away from %s (from %s), where %zu "
 			    "migration%s would be left unchecked; move them in "
 			    "the same push, or keep the location",
-			    moved.dirs.items[0], place_name(&base),
+			    first_dir(&moved), place_name(&base),
 			    moved.migrations, moved.migrations == 1 ? "" :
 			    "s"));
 			goto done;
@@ -599,12 +636,11 @@ judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
 		goto done;
 	eo.versions_paths = &head.dirs;
 	eo.extra_baseline = &baseline;
-	eo.old_debt = NULL;
-	if (same) {
-		if (base_debt(o, &eo, &debt, err, errlen) == -1)
-			goto done;
-		eo.old_debt = &debt;
-	}
+	/* With a base, its debt is what the baseline may excuse: empty
+	 * when the migrations moved (everything there is new). */
+	eo.old_debt = o->base != NULL ? &debt : NULL;
+	if (same && base_debt(o, &eo, &debt, err, errlen) == -1)
+		goto done;
 	if (engine_check(&eo, o->ops, o->head, &res->check, err,
 	    errlen) == -1) {
 		if (!res->check.no_versions_dir)

@@ -18,9 +18,10 @@ struct debt {
 	char	**slots;	/* open addressing; NULL is empty */
 	size_t	  cap;		/* a power of two, or 0 */
 	size_t	  len;
+	size_t	  most[RULE__COUNT];	/* single-head/-base: how many */
 };
 
-#define DEBT_INIT { NULL, 0, 0 }
+#define DEBT_INIT { NULL, 0, 0, { 0 } }
 
 /* Adds every diagnostic of l; -1 when memory ran out. */
 int	 debt_add_list(struct debt *, const struct diag_list *l);

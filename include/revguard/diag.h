@@ -54,6 +54,9 @@ struct diag {
 	char		*hint;		/* NULL when there is none */
 	struct strvec	 revisions;	/* the revisions involved */
 	int		 old;		/* the base had it too (debt.h) */
+	/* Content ID of the file a file-level finding is about ("" when
+	 * unknown): a changed file's problem is a new one. */
+	char		 content[65];
 };
 
 struct diag_list {

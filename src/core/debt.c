@@ -11,17 +11,28 @@
 #include "revguard/debt.h"
 #include "revguard/hash.h"
 
+/* A duplicate is about its files too: a third file with the ID is a
+ * new problem. */
 static char *
 key_revision(const struct diag *d, const char *revision)
 {
-	return xasprintf("%d\x1f%s", (int)d->rule, revision);
+	return xasprintf("%d\x1f%s\x1f%s", (int)d->rule, revision,
+	    d->rule == RULE_DUPLICATE_REVISION ? d->message : "");
 }
 
 static char *
 key_file(const struct diag *d)
 {
-	return xasprintf("%d\x1f\x1f%s\x1f%s", (int)d->rule,
-	    d->path != NULL ? d->path : "", d->message);
+	return xasprintf("%d\x1f\x1f%s\x1f%s\x1f%s", (int)d->rule,
+	    d->path != NULL ? d->path : "", d->content, d->message);
+}
+
+/* Heads and bases are counted: a change that keeps the count (a new
+ * migration on one of two old heads) adds no problem. */
+static int
+counted(const struct diag *d)
+{
+	return d->rule == RULE_SINGLE_HEAD || d->rule == RULE_SINGLE_BASE;
 }
 
 static size_t
@@ -94,6 +105,8 @@ debt_add_list(struct debt *t, const struct diag_list *l)
 
 	for (i = 0; i < l->len; i++) {
 		d = &l->items[i];
+		if (counted(d) && d->revisions.len > t->most[d->rule])
+			t->most[d->rule] = d->revisions.len;
 		if (d->revisions.len == 0 && insert(t, key_file(d)) == -1)
 			return -1;
 		for (j = 0; j < d->revisions.len; j++)
@@ -109,6 +122,8 @@ debt_contains(const struct debt *t, const struct diag *d)
 {
 	size_t	 j;
 
+	if (counted(d) && d->revisions.len > 0)
+		return d->revisions.len <= t->most[d->rule];
 	if (d->revisions.len == 0)
 		return has(t, key_file(d)) == 1;
 	for (j = 0; j < d->revisions.len; j++)

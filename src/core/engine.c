@@ -127,6 +127,16 @@ add_migration(struct engine_result *r, struct migration *m,
 	return 0;
 }
 
+/* Ties the findings from diags[from] on to the file's content ID, so
+ * old debt knows a changed file's problem from the old one. */
+static void
+mark_content(struct diag_list *l, size_t from, const char *id)
+{
+	for (; from < l->len; from++)
+		snprintf(l->items[from].content, sizeof(l->items[from].content),
+		    "%s", id);
+}
+
 static int
 read_versions_dir(const struct engine_opts *o, const struct source_ops *ops,
     void *ctx, const char *dir, struct engine_result *r, char *err,
@@ -138,7 +148,7 @@ read_versions_dir(const struct engine_opts *o, const struct source_ops *ops,
 		"symbolic link", "submodule", "special file" };
 	struct source_entry	*ents = NULL;
 	struct migration	 m;
-	size_t			 n = 0, i, len;
+	size_t			 n = 0, i, len, before;
 	char			*path, *data;
 	int			 rv;
 
@@ -172,6 +182,7 @@ read_versions_dir(const struct engine_opts *o, const struct source_ops *ops,
 				free(path);
 				goto fail;
 			}
+			mark_content(&r->diags, r->diags.len - 1, ents[i].id);
 			free(path);
 			continue;
 		}
@@ -216,6 +227,7 @@ read_versions_dir(const struct engine_opts *o, const struct source_ops *ops,
 				free(path);
 				goto fail;
 			}
+			mark_content(&r->diags, r->diags.len - 1, ents[i].id);
 			err[0] = '\0';
 			free(path);
 			continue;
@@ -229,7 +241,10 @@ read_versions_dir(const struct engine_opts *o, const struct source_ops *ops,
 		}
 		r->files_read++;
 		r->bytes_read += len;
-		if (migration_parse(path, data, len, &m, &r->diags) == 0) {
+		before = r->diags.len;
+		rv = migration_parse(path, data, len, &m, &r->diags);
+		mark_content(&r->diags, before, ents[i].id);
+		if (rv == 0) {
 			/* Past the cache's capacity, a store would only evict
 			 * (FIFO) this listing's first files before the next
 			 * push asks for them: keep those, skip the rest. */

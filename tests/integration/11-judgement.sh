@@ -223,6 +223,59 @@ else
 	ok "no forged remote: line"
 fi
 
+# --- red-team round 2 ---------------------------------------------------
+# A .revguard.yaml naming a missing file does not switch discovery off:
+# backend/ is still found and checked.
+new_repo rt2 72
+mkdir -p rt2/backend && git_quiet -C rt2 mv alembic.ini migrations backend/
+commit_all rt2 "the project in backend/"
+push rt2 origin main
+printf 'alembic_ini: nope/alembic.ini\n' >rt2/.revguard.yaml
+commit_all rt2 "name a file that is not there"
+push rt2 origin main
+h=$(head_of rt2/backend)
+add_migration rt2/backend a1b2c3d4e5f6 "$h" evil
+commit_all rt2 "a hand-picked ID"
+push rt2 origin main
+expect "discovery stays on beside .revguard.yaml (and the daemon stays up)" 1 \
+    "backend/migrations/versions/a1b2c3d4e5f6_evil.py:9: error[placeholder-id]"
+git_quiet -C rt2 reset -q --hard HEAD~1
+
+# Old debt is matched on content too: a rewritten file with the same
+# parse error is a new problem; a third copy of a duplicated ID too.
+new_repo rt3 73
+f=$(ls rt3/migrations/versions/*.py | head -1)
+sed -i "s/^revision = \(.*\)/REV = \1\nrevision = REV/" "$f"
+commit_all rt3 "a file revguard cannot read"
+mv srv/rt3.git/hooks/pre-receive srv/rt3.git/hooks/off
+push rt3 origin main
+mv srv/rt3.git/hooks/off srv/rt3.git/hooks/pre-receive
+sed -i "s/^REV = .*/REV = 'a1b2c3d4e5f6'/" "$f"
+commit_all rt3 "rewrite it, same message"
+push rt3 origin main
+expect "a changed file's parse error is new, not old debt" 1 \
+    "error[parse-error]: revision is assigned a value revguard cannot read statically"
+git_quiet -C rt3 reset -q --hard HEAD~1
+
+# A new migration on one of two old heads keeps the count: old debt.
+new_repo rt4 74
+h=$(head_of rt4)
+p=$(grep -h "^down_revision" rt4/migrations/versions/"$h"_*.py | cut -d"'" -f2)
+add_migration rt4 "$(rand_id)" "$p" side
+commit_all rt4 "an old fork"
+mv srv/rt4.git/hooks/pre-receive srv/rt4.git/hooks/off
+push rt4 origin main
+mv srv/rt4.git/hooks/off srv/rt4.git/hooks/pre-receive
+add_migration rt4 "$(rand_id)" "$h" next
+commit_all rt4 "an ordinary migration on one head"
+push rt4 origin main
+expect "two old heads stay old debt when a push keeps the count" 0 \
+    "older problem"
+add_migration rt4 "$(rand_id)" "$p" third
+commit_all rt4 "a third head"
+push rt4 origin main
+expect "a third head is new" 1 "error[single-head]: 3 heads"
+
 # --- not an Alembic project: checked nowhere, and the pusher is told ------
 git -c init.defaultBranch=main init -q --bare srv/plain.git
 "$REVGUARD" install-hook --repo srv/plain.git -- $S >/dev/null
