@@ -427,6 +427,46 @@ word_in(const char *s, size_t n, const char *const *list)
 }
 
 /*
+ * getattr(obj, 'name') and getattr(obj, 'name', default) with a plain
+ * string naming nothing on the dynamic list (and no dunder) only read an
+ * attribute, as data migrations do with rows; obj's own tokens are still
+ * checked.  A computed name could reach a frame, so it stays an error.
+ */
+static int
+is_literal_getattr(const struct pytok *t, const struct pytok *e)
+{
+	const struct pytok	*u;
+	char			 name[64];
+	int			 depth = 0;
+
+	if (!pytok_is(t, PYTOK_NAME, "getattr") || t + 1 >= e ||
+	    !pytok_is(t + 1, PYTOK_OP, "("))
+		return 0;
+	for (u = t + 1; u < e; u++) {
+		if (pytok_is(u, PYTOK_OP, "(") || pytok_is(u, PYTOK_OP, "[") ||
+		    pytok_is(u, PYTOK_OP, "{"))
+			depth++;
+		else if (pytok_is(u, PYTOK_OP, ")") ||
+		    pytok_is(u, PYTOK_OP, "]") || pytok_is(u, PYTOK_OP, "}")) {
+			if (--depth == 0)
+				return 0;	/* no second argument */
+		} else if (depth == 1 && pytok_is(u, PYTOK_OP, ","))
+			break;
+	}
+	if (u + 2 >= e || u[1].type != PYTOK_STRING || u[1].flags != 0 ||
+	    !(pytok_is(u + 2, PYTOK_OP, ",") || pytok_is(u + 2, PYTOK_OP,
+	    ")")) || u[1].valuelen == 0 || u[1].valuelen >= sizeof(name) ||
+	    memchr(u[1].value, '\0', u[1].valuelen) != NULL)
+		return 0;
+	memcpy(name, u[1].value, u[1].valuelen);
+	name[u[1].valuelen] = '\0';
+	return strncmp(name, "__", 2) != 0 && strncmp(name, "f_", 2) != 0 &&
+	    strncmp(name, "tb_", 3) != 0 && word_in(name, strlen(name),
+	    dynamic_names) == -1;
+}
+
+
+/*
  * Checks the code inside an f-string's replacement fields, which the
  * tokenizer keeps as string text: the same names as in code, and
  * braces that close.  A field that does not close is how Python 3.12,
@@ -552,6 +592,8 @@ check_anywhere(struct parse *p, const struct pytok *s, const struct pytok *e,
 				    "revision or a builtin under another "
 				    "spelling", (int)t->textlen, t->text);
 		if (inner && is_globals_call(t, e))
+			continue;
+		if (is_literal_getattr(t, e))
 			continue;
 		if ((k = name_in(t, dynamic_names)) != -1)
 			return parse_failf(p, t->line, "assign revision, "

@@ -310,6 +310,9 @@ static const struct bypass {
 	    "    depends_on.append('c3')\n\n\nf()\n", 7 },
 	{ "module_getattr", "def __getattr__(name):\n    return 'b2'\n", 3 },
 	{ "getattr", "import sys\ngetattr(sys, '_getframe')(0)\n", 4 },
+	{ "getattr_computed", "def f(o, n):\n    return getattr(o, n)\n", 4 },
+	{ "getattr_dunder", "def f(o):\n    return getattr(o, '__dict__')\n",
+	    4 },
 	{ "frame_globals", "import sys\nsys._getframe(0).f_globals\n", 4 },
 	{ "function_globals", "def f():\n    pass\n\n\nf.__globals__\n", 7 },
 	{ "getargvalues", "import traceback\nfrom inspect import "
@@ -404,6 +407,10 @@ Test(migration, legal_uses_still_parse)
 		"from sqlalchemy import inspect\n\n\ndef upgrade():\n"
 		    "    if 't' in sa.inspect(op.get_bind()).get_table_names():"
 		    "\n        inspect(op.get_bind())\n",
+		/* Data migrations read attributes by name. */
+		"def upgrade():\n    for row in rows:\n"
+		    "        x = getattr(row, 'revision', None)\n"
+		    "        y = getattr(row, \"name\")\n",
 		/* Alembic's multidb template. */
 		"def upgrade(engine_name: str) -> None:\n"
 		    "    globals()[\"upgrade_%s\" % engine_name]()\n",
