@@ -557,6 +557,26 @@ odb_ref_exists(struct odb *o, const char *name)
 	return git_reference_name_to_id(&id, o->repo, name) == 0;
 }
 
+int
+odb_merge_base(struct odb *o, const char *a, const char *b,
+    char out[ODB_OID_HEXMAX + 1])
+{
+	git_object	*x = NULL, *y = NULL;
+	git_oid		 base;
+	int		 rv = -1;
+
+	if (git_revparse_single(&x, o->repo, a) == 0 &&
+	    git_revparse_single(&y, o->repo, b) == 0 &&
+	    git_merge_base(&base, o->repo, git_object_id(x),
+	    git_object_id(y)) == 0) {
+		git_oid_tostr(out, ODB_OID_HEXMAX + 1, &base);
+		rv = 0;
+	}
+	git_object_free(x);
+	git_object_free(y);
+	return rv;
+}
+
 /* 1 when the repository has at least one branch. */
 int
 odb_has_branches(struct odb *o)

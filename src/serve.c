@@ -3,7 +3,8 @@
  * repository and every object directory a request names must resolve
  * inside the configured roots.  Then the configuration for that
  * repository is chosen, and each guarded ref is judged at its new commit
- * against its base (the old tip, or the default branch for a new branch)
+ * against its base (the old tip, or for a new branch its merge base with
+ * the default branch)
  * by judge.c: problems the base already had are old debt (warnings unless
  * strict), problems the push creates are errors.  A guarded ref that is
  * not checked carries the reason, which the pusher is shown.  The result
@@ -210,7 +211,7 @@ judge_ref(struct ref_judge *rj, const struct push_update *u)
 	struct judge_result	 j;
 	struct push_ref_result	*ref;
 	enum push_verdict	 v;
-	char			 reason[256];
+	char			 reason[256], fork[PATH_MAX];
 	const char		*why;
 	int			 rv = -1;
 
@@ -233,11 +234,17 @@ judge_ref(struct ref_judge *rj, const struct push_update *u)
 		jo.trust_head = 0;
 	} else if (!rj->opts->cli && rj->default_ref != NULL &&
 	    strcmp(u->ref, rj->default_ref) != 0 &&
-	    odb_ref_exists(rj->db, rj->default_ref))
-		/* A new branch is judged against the default branch. */
-		if ((base = odb_snapshot_open(rj->db, rj->default_ref, NULL,
-		    rj->err, rj->errlen)) == NULL)
+	    odb_ref_exists(rj->db, rj->default_ref)) {
+		/* A new branch is judged by what it adds to the default
+		 * branch: against their merge base (a release branch cut
+		 * from an old tag brings nothing new), else the tip. */
+		if (odb_merge_base(rj->db, u->new_id, rj->default_ref,
+		    fork) == -1)
+			snprintf(fork, sizeof(fork), "%s", rj->default_ref);
+		if ((base = odb_snapshot_open(rj->db, fork, NULL, rj->err,
+		    rj->errlen)) == NULL)
 			goto done;
+	}
 	jo.head = head;
 	jo.base = base;
 	if (judge_run(&jo, &j, rj->err, rj->errlen) == -1)

@@ -63,6 +63,10 @@ int		 odb_snapshot_path_id(struct odb_snapshot *, const char *path,
 char		*odb_default_branch(struct odb *);
 /* 1 when a ref of that full name exists. */
 int		 odb_ref_exists(struct odb *, const char *name);
+/* The best common ancestor of two revisions, as hex; -1 when there is
+ * none (unrelated histories) or either cannot be read. */
+int		 odb_merge_base(struct odb *, const char *a, const char *b,
+		    char out[ODB_OID_HEXMAX + 1]);
 /* 1 when the repository has a local branch (or cannot tell). */
 int		 odb_has_branches(struct odb *);
 /* Appends the full names of the local branches to out. */

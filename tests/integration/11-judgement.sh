@@ -276,6 +276,24 @@ commit_all rt4 "a third head"
 push rt4 origin main
 expect "a third head is new" 1 "error[single-head]: 3 heads"
 
+# A release branch cut from a tag that main accepted long ago is judged by
+# what it adds to main (nothing), not against main's newer tip.
+new_repo rt5 75
+f=$(ls rt5/migrations/versions/*.py | tail -1)
+sed -i 's/^Revises: .*/Revises: drifted/' "$f"
+commit_all rt5 "a drifted header"
+mv srv/rt5.git/hooks/pre-receive srv/rt5.git/hooks/off
+push rt5 origin main
+mv srv/rt5.git/hooks/off srv/rt5.git/hooks/pre-receive
+git -C rt5 tag v1.0
+git_quiet -C rt5 checkout -q HEAD~1 -- "${f#rt5/}"
+commit_all rt5 "fix the header"
+push rt5 origin main
+git_quiet -C rt5 checkout -q -b release/1.0 v1.0
+push rt5 origin release/1.0
+expect "a release branch from an old tag brings nothing new" 0 \
+    "release/1.0 -> release/1.0"
+
 # --- not an Alembic project: checked nowhere, and the pusher is told ------
 git -c init.defaultBranch=main init -q --bare srv/plain.git
 "$REVGUARD" install-hook --repo srv/plain.git -- $S >/dev/null
