@@ -4,9 +4,8 @@
  * inside the configured roots.  Then the configuration for that
  * repository is chosen, and each guarded ref is judged at its new commit
  * against its base (the old tip, or for a new branch its merge base with
- * the default branch)
- * by judge.c: problems the base already had are old debt (warnings unless
- * strict), problems the push creates are errors.  A guarded ref that is
+ * the default branch) by judge.c: problems the base already had are old
+ * debt (warnings unless strict), problems the push creates are errors.  A guarded ref that is
  * not checked carries the reason, which the pusher is shown.  The result
  * is structured; report.c renders it.
  */
