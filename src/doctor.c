@@ -32,7 +32,24 @@ struct doctor {
 	struct odb		*db;
 	const char		*repo;
 	size_t			 problems;
+	char			*hook_socket;	/* --socket in the hook */
+	int			 in_process;	/* the hook runs --in-process */
 };
+
+/* The value after `--socket` in the hook script, if any. */
+static char *
+hook_arg(const char *text, const char *opt)
+{
+	const char	*p = strstr(text, opt);
+	size_t		 n;
+
+	if (p == NULL)
+		return NULL;
+	p += strlen(opt);
+	p += strspn(p, " \t='\"");
+	n = strcspn(p, " \t\n'\"");
+	return n > 0 ? xstrndup(p, n) : NULL;
+}
 
 static void __attribute__((format(printf, 2, 3)))
 problem(struct doctor *d, const char *fmt, ...)
@@ -104,6 +121,8 @@ hook_report(struct doctor *d)
 		problem(d, "%s does not run revguard", path);
 	else
 		printf("pre-receive hook: %s runs revguard\n", path);
+	d->in_process = strstr(text, "--in-process") != NULL;
+	d->hook_socket = hook_arg(text, "--socket");
 done:
 	free(text);
 	free(path);
@@ -114,19 +133,24 @@ static void
 daemon_report(struct doctor *d)
 {
 	const struct config_hook	*h = &d->cfg->hook;
+	const char			*sock = d->hook_socket != NULL ?
+					    d->hook_socket : h->socket;
 
-	if (daemon_answers(h->socket)) {
-		printf("daemon: answering on %s\n", h->socket);
+	if (d->in_process) {
+		printf("daemon: not used; the hook checks in its own process "
+		    "(--in-process)\n");
+		return;
+	}
+	if (daemon_answers(sock)) {
+		printf("daemon: answering on %s\n", sock);
 		return;
 	}
 	if (h->fail_open)
 		problem(d, "no daemon answers on %s, and on_unavailable is "
-		    "accept: pushes pass unchecked (with a warning)",
-		    h->socket);
+		    "accept: pushes pass unchecked (with a warning)", sock);
 	else
-		printf("daemon: not answering on %s; pushes are rejected "
-		    "until it does (on_unavailable: reject), unless the hook "
-		    "runs --in-process\n", h->socket);
+		problem(d, "no daemon answers on %s: every push is rejected "
+		    "until one does (on_unavailable: reject)", sock);
 }
 
 /* What a push of the branch's current commit would see. */
@@ -250,6 +274,7 @@ doctor_run(const struct config *top, const char *config_path,
 	else
 		printf("revguard: %zu problem%s\n", d.problems,
 		    d.problems == 1 ? "" : "s");
+	free(d.hook_socket);
 	odb_free(d.db);
 	odb_global_shutdown();
 	return d.problems > 0;

@@ -394,6 +394,11 @@ expect "doctor looks where core.hooksPath says" 1 \
 rg doctor --repo srv/plain.git --config /dev/null
 expect "doctor says why a guarded branch is not checked" 1 \
     "refs/heads/main is guarded but not checked: no \`alembic.ini\`"
+git -c init.defaultBranch=main init -q --bare srv/nodaemon.git
+"$REVGUARD" install-hook --repo srv/nodaemon.git -- --socket "$T/none.sock" >/dev/null
+rg doctor --repo srv/nodaemon.git --config /dev/null
+expect "doctor reads the hook's socket and counts a silent daemon" 1 \
+    "no daemon answers on $T/none.sock: every push is rejected"
 rg doctor --repo srv/sub.git --config /dev/null
 expect "doctor on a healthy repository exits 0" 0 \
     "refs/heads/main: checked:" "(from api/alembic.ini)" \
