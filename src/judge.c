@@ -59,6 +59,43 @@ is_migration_name(const char *name)
 	    strcmp(name, "__init__.py") != 0;
 }
 
+/* 1 when some component of dir is a symbolic link in the tree. */
+static int
+linked_dir(const struct judge_opts *o, void *ctx, const char *dir)
+{
+	struct source_entry	*ents;
+	char			*path, *slash, err[256];
+	const char		*parent, *name;
+	size_t			 n, i;
+	int			 found = 0, rv;
+
+	if ((path = strdup(dir)) == NULL)
+		return -1;
+	/* Walk up: a component that is a link hides the directory. */
+	while (!found && path[0] != '\0') {
+		if ((slash = strrchr(path, '/')) != NULL) {
+			*slash = '\0';
+			parent = path;
+			name = slash + 1;
+		} else {
+			parent = "";
+			name = path;
+		}
+		ents = NULL;
+		n = 0;
+		rv = o->ops->list(ctx, parent, &ents, &n, err, sizeof(err));
+		for (i = 0; rv == 0 && i < n; i++)
+			if (ents[i].kind == SOURCE_SYMLINK &&
+			    strcmp(ents[i].name, name) == 0)
+				found = 1;
+		source_entries_free(ents, n);
+		if (slash == NULL)
+			break;
+	}
+	free(path);
+	return found;
+}
+
 /* Counts the migration files in the place's directories. */
 static int
 count_migrations(const struct judge_opts *o, void *ctx, struct place *p,
@@ -74,8 +111,18 @@ count_migrations(const struct judge_opts *o, void *ctx, struct place *p,
 		if ((rv = o->ops->list(ctx, p->dirs.items[i], &ents, &n, err,
 		    errlen)) == -1)
 			return -1;
-		if (rv == 1)
-			continue;
+		if (rv == 1) {
+			if (linked_dir(o, ctx, p->dirs.items[i]) != 1)
+				continue;
+			/* Alembic follows the link; revguard reads none. */
+			p->kind = PLACE_BROKEN;
+			free(p->why);
+			p->why = xasprintf("versions directory `%s` is a "
+			    "symbolic link: Alembic runs what it points to, "
+			    "which revguard does not read; commit the "
+			    "directory itself", p->dirs.items[i]);
+			return p->why != NULL ? 0 : -1;
+		}
 		p->dirs_found++;
 		for (j = 0; j < n; j++)
 			if (ents[j].kind == SOURCE_FILE &&
@@ -262,8 +309,9 @@ locate_default(const struct judge_opts *o, void *ctx, enum find_mode find,
 		list = strvec_join(&found, ", ");
 		p->why = xasprintf("several alembic.ini files (%s) and none "
 		    "is configured: name one in the repository's %s "
-		    "(`alembic_ini: %s`) or in the server's configuration",
-		    list ? list : "?", CONFIG_REPO_FILE, found.items[0]);
+		    "(`alembic_ini: %s`), and every one found is checked "
+		    "with it, as one project", list ? list : "?",
+		    CONFIG_REPO_FILE, found.items[0]);
 		free(list);
 		rv = p->why != NULL ? 0 : -1;
 	}
@@ -572,6 +620,20 @@ judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
 		goto oom;
 	if (head.kind == PLACE_BROKEN) {
 		rv = verdict(res, JUDGE_REFUSED, xasprintf("%s", head.why));
+		goto done;
+	}
+	/* Several projects and none named: not a removal, and not for
+	 * allow_migrations_removal to excuse. */
+	if (head.kind == PLACE_AMBIGUOUS) {
+		if (o->base != NULL && base.kind == PLACE_DIRS &&
+		    base.migrations > 0)
+			rv = verdict(res, JUDGE_REFUSED, xasprintf("%s; the "
+			    "base's %zu migration%s in %s must stay checked",
+			    head.why, base.migrations, base.migrations == 1 ?
+			    "" : "s", first_dir(&base)));
+		else
+			rv = verdict(res, JUDGE_NOT_CHECKED, xasprintf("%s",
+			    head.why));
 		goto done;
 	}
 	if (head.kind != PLACE_DIRS || head.migrations == 0) {

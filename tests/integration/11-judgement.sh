@@ -175,9 +175,22 @@ commit_all link "sub-directories"
 push link origin main
 expect "recursive_version_locations = true is refused" 1 "recursive_version_locations = true"
 
+# A versions directory replaced by a link: Alembic follows it.
+git_quiet -C link reset -q --hard HEAD~1
+git_quiet -C link mv migrations/versions migrations/real
+ln -s real link/migrations/versions
+commit_all link "versions directory behind a link"
+push link origin main
+expect "a symbolically linked versions directory is refused" 1 \
+    "versions directory \`migrations/versions\` is a symbolic link"
+git_quiet -C link reset -q --hard HEAD~1
+git_quiet -C link checkout -q HEAD -- migrations
+git_quiet -C link commit -q --allow-empty -m "restore"
+
 # A blob that inflates past 64 MiB (a few KiB compressed) is refused by
 # its size, before it is loaded.
 git_quiet -C link reset -q --hard HEAD~1
+git_quiet -C link clean -qfd
 head -c 67108865 /dev/zero >link/migrations/versions/b2c3d4e5f6a7_big.py
 commit_all link "a zip bomb"
 push link origin main
