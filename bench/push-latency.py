@@ -24,7 +24,8 @@ for four pre-receive hooks:
 and prints p50/p99 and the difference to `true`.  With --baseline DIR
 (a directory holding an older build's revguard-hook and revguardd) a
 fifth hook, `baseline`, asks that build's daemon, interleaved with the
-others, so old and new are compared under the same machine noise.  Then it measures
+others, so old and new are compared under the same machine noise, and
+each daemon's CPU time per check is printed.  Then it measures
 throughput: C concurrent hook clients against one daemon for a few
 seconds each.  Target: daemon p50 adds under 5 ms over `true`.
 
