@@ -200,6 +200,7 @@ fs_list(void *ctx, const char *path, struct source_entry **out, size_t *n,
 			continue;
 		if ((v[count].name = strdup(de->d_name)) == NULL)
 			goto fail;
+		v[count].id[0] = '\0';	/* files on disk have no content ID */
 		v[count].kind = S_ISREG(st.st_mode) ? SOURCE_FILE :
 		    S_ISDIR(st.st_mode) ? SOURCE_DIR :
 		    S_ISLNK(st.st_mode) ? SOURCE_SYMLINK : SOURCE_OTHER;

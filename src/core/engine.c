@@ -134,7 +134,7 @@ mark_content(struct diag_list *l, size_t from, const char *id)
 {
 	for (; from < l->len; from++)
 		snprintf(l->items[from].content, sizeof(l->items[from].content),
-		    "%s", id);
+		    "%.*s", SOURCE_ID_MAX, id);
 }
 
 static int
