@@ -261,7 +261,7 @@ job_run(struct worker_job *wj)
 	if (proto_request_from_json(job->request, &req, err,
 	    sizeof(err)) == -1) {
 		snprintf(job->error, sizeof(job->error), "malformed request: "
-		    "%s", err);
+		    "%.1000s", err);
 		snprintf(err, sizeof(err), "%s", job->error);
 		goto fail;
 	}
