@@ -76,8 +76,22 @@ struct push_ref_result {
 	struct engine_result	*check;
 };
 
+/* How a request's rejections are applied (config `mode`). */
+enum push_mode {
+	PUSH_MODE_ENFORCE,	/* a failed check refuses the push */
+	PUSH_MODE_OBSERVE	/* judged and recorded, never refused */
+};
+
 struct push_result {
-	int			 reject;
+	int			 reject;	/* the pusher is refused */
+	/* Some ref failed its check, whether or not that refuses the push
+	 * (observe mode, an audited bypass). */
+	int			 would_reject;
+	enum push_mode		 mode;
+	/* An audited bypass let a would-be rejection through: who asked
+	 * (the host's identity) and why; NULL otherwise. */
+	char			*bypass_by;
+	char			*bypass_reason;
 	struct push_ref_result	*refs;
 	size_t			 nrefs;
 	struct strvec		 notes;		/* about the whole push */
@@ -100,5 +114,10 @@ int	 push_verdict_from_name(const char *, enum push_verdict *);
 const char *push_outcome_name(enum push_outcome);
 int	 push_outcome_from_name(const char *, enum push_outcome *);
 const char *push_unavailable_name(enum push_unavailable);
+const char *push_mode_name(enum push_mode);
+int	 push_mode_from_name(const char *, enum push_mode *);
+/* The overall verdict as the decision log names it: "accept", "reject",
+ * "observe-reject" or "bypass" (store.h's STORE_*). */
+const char *push_result_verdict(const struct push_result *);
 
 #endif

@@ -113,7 +113,41 @@ push_result_clear(struct push_result *res)
 	}
 	free(res->refs);
 	strvec_clear(&res->notes);
+	free(res->bypass_by);
+	free(res->bypass_reason);
 	memset(res, 0, sizeof(*res));
+}
+
+const char *
+push_mode_name(enum push_mode m)
+{
+	return m == PUSH_MODE_OBSERVE ? "observe" : "enforce";
+}
+
+int
+push_mode_from_name(const char *name, enum push_mode *m)
+{
+	if (strcmp(name, "enforce") == 0)
+		*m = PUSH_MODE_ENFORCE;
+	else if (strcmp(name, "observe") == 0)
+		*m = PUSH_MODE_OBSERVE;
+	else
+		return -1;
+	return 0;
+}
+
+const char *
+push_result_verdict(const struct push_result *res)
+{
+	if (res->reject)
+		return "reject";
+	if (!res->would_reject)
+		return "accept";
+	if (res->bypass_reason != NULL)
+		return "bypass";
+	if (res->mode == PUSH_MODE_OBSERVE)
+		return "observe-reject";
+	return "accept";
 }
 
 const char *

@@ -1,0 +1,145 @@
+/*
+ * store: the decision log.  Every answered push (and every push the hook
+ * could not get checked, imported from its spool) becomes one
+ * store_decision: who pushed what to which repository, the verdict per
+ * ref and overall, every diagnostic, how long it took, and which daemon
+ * and configuration decided it.  Backends implement store_ops: SQLite on
+ * each node (store_sqlite.c, the default), PostgreSQL for a fleet
+ * (store_pg.c), which a shipper fills from the node's SQLite log.  One
+ * shared test suite runs against every backend.
+ *
+ * Ownership: a store_decision and a store_page own every string and
+ * array in them (store_decision_clear / store_page_clear).  A store is
+ * used by one thread at a time unless its backend says otherwise.
+ */
+#ifndef REVGUARD_STORE_H
+#define REVGUARD_STORE_H
+
+#include <stddef.h>
+
+/* Overall and per-ref verdicts, as stored and as the API shows them. */
+#define STORE_ACCEPT		"accept"
+#define STORE_REJECT		"reject"
+#define STORE_ERROR		"error"		/* the check could not run */
+#define STORE_FAIL_OPEN		"fail-open"	/* unchecked, let through */
+#define STORE_FAIL_CLOSED	"fail-closed"	/* unchecked, refused */
+#define STORE_OBSERVE_REJECT	"observe-reject" /* would reject; observe */
+#define STORE_BYPASS		"bypass"	/* would reject; waved */
+#define STORE_SKIP		"skip"		/* per ref: nothing judged */
+
+struct store_ref {
+	char		*ref;
+	char		*old_id;
+	char		*new_id;
+	char		*verdict;	/* STORE_* */
+	char		*outcome;	/* push_outcome_name */
+	char		*reason;	/* or NULL */
+};
+
+struct store_diag {
+	size_t		 ref;		/* index into refs */
+	char		*rule;
+	char		*severity;	/* "error", "warning" */
+	char		*file;		/* or NULL */
+	int		 line;		/* 0: none */
+	char		*revision;	/* or NULL */
+	char		*message;
+	int		 old;		/* debt the base already had */
+};
+
+struct store_decision {
+	long long	 seq;		/* per node, assigned by store_put */
+	char		*node;		/* host name of the deciding node */
+	long long	 time_ms;	/* wall clock, ms since the epoch */
+	char		*repository;
+	char		*mode;		/* "enforce", "observe" */
+	char		*source;	/* "daemon", "hook", "in-process" */
+	char		*pusher;	/* the host's identity, or NULL */
+	char		*pusher_env;	/* "NAME=value\n" lines, or NULL */
+	char		*verdict;	/* overall, STORE_* */
+	char		*error;		/* why unchecked, or NULL */
+	char		*bypass_reason;	/* or NULL */
+	long long	 duration_ms;
+	char		*version;	/* PACKAGE_VERSION */
+	char		*config_digest;	/* sha256 hex of the config */
+	struct store_ref	*refs;
+	size_t		 nrefs;
+	struct store_diag	*diags;
+	size_t		 ndiags;
+};
+
+/* A query: NULL or 0 fields do not filter.  Newest first. */
+struct store_filter {
+	const char	*repository;
+	const char	*ref;		/* any of the decision's refs */
+	const char	*verdict;	/* overall */
+	const char	*rule;		/* any of its diagnostics */
+	const char	*pusher;
+	const char	*mode;
+	long long	 since_ms, until_ms;	/* [since, until) */
+	size_t		 limit;		/* 0: 100; at most 1000 */
+	const char	*cursor;	/* from a previous page, or NULL */
+};
+
+struct store_page {
+	struct store_decision	*decisions;
+	size_t			 ndecisions;
+	char			*next_cursor;	/* NULL: no more */
+};
+
+/* One row per repository seen. */
+struct store_repo {
+	char		*repository;
+	long long	 last_time_ms;
+	char		*last_verdict;
+	unsigned long	 accept, reject, error, fail_open, fail_closed,
+			 observe_reject, bypass;
+};
+
+struct store_repo_list {
+	struct store_repo	*repos;
+	size_t			 nrepos;
+};
+
+struct store;
+
+struct store_ops {
+	const char	*name;		/* "sqlite", "postgresql" */
+	/* Durable before it returns (see the backend for how durable);
+	 * fills d->seq when it is 0. */
+	int	(*put)(struct store *, struct store_decision *d, char *err,
+		    size_t errlen);
+	int	(*query)(struct store *, const struct store_filter *,
+		    struct store_page *, char *err, size_t errlen);
+	int	(*repos)(struct store *, struct store_repo_list *, char *err,
+		    size_t errlen);
+	/* Deletes at most budget decisions older than max_age_ms or beyond
+	 * max_rows (0: no limit); the number deleted, or -1. */
+	long	(*prune)(struct store *, long long now_ms,
+		    long long max_age_ms, long long max_rows, long budget,
+		    char *err, size_t errlen);
+	void	(*close)(struct store *);
+};
+
+struct store {
+	const struct store_ops	*ops;
+};
+
+struct store	*store_sqlite_open(const char *path, char *err, size_t errlen);
+struct store	*store_pg_open(const char *conninfo, char *err, size_t errlen);
+
+int	 store_put(struct store *, struct store_decision *, char *err,
+	    size_t errlen);
+int	 store_query(struct store *, const struct store_filter *,
+	    struct store_page *, char *err, size_t errlen);
+int	 store_repos(struct store *, struct store_repo_list *, char *err,
+	    size_t errlen);
+long	 store_prune(struct store *, long long now_ms, long long max_age_ms,
+	    long long max_rows, long budget, char *err, size_t errlen);
+void	 store_close(struct store *);
+
+void	 store_decision_clear(struct store_decision *);
+void	 store_page_clear(struct store_page *);
+void	 store_repo_list_clear(struct store_repo_list *);
+
+#endif
