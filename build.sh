@@ -14,7 +14,8 @@ cd "$(dirname "$0")"
 PACKAGES="build-essential autoconf autoconf-archive automake libtool pkg-config git
 libgit2-dev libevent-dev libpcre2-dev libyaml-dev libjansson-dev
 libsystemd-dev libcriterion-dev python3 python3-alembic python3-sqlalchemy
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev libsqlite3-dev libpq-dev postgresql chromium
+busybox-static python3-prometheus-client graphviz"
 
 deps() {
 	missing=""
