@@ -19,6 +19,7 @@
 #include "revguard/config.h"
 #include "revguard/duration.h"
 #include "revguard/glob.h"
+#include "revguard/host.h"
 
 #define CONFIG_MAX_SIZE		(4 * 1024 * 1024)
 #define CONFIG_MAX_DEPTH	32
@@ -439,6 +440,25 @@ check_repo_paths(struct cfgctx *c, const struct ynode *y, const char *field)
 	return 0;
 }
 
+/* hook.host: auto (detect from the environment) or a host's name. */
+static int
+set_hook_host(struct cfgctx *c, const struct ynode *y, struct config *cfg)
+{
+	enum host_kind	 h;
+
+	if (want(c, y, YNODE_SCALAR, "host") == -1)
+		return -1;
+	if (strcmp(y->value, "auto") == 0) {
+		cfg->hook.host = -1;
+		return 0;
+	}
+	if (host_from_name(y->value, &h) == -1)
+		return cfg_error(c, y, "`host` must be auto, git, github, "
+		    "gitlab or gitea (forgejo), not `%s`", y->value);
+	cfg->hook.host = (int)h;
+	return 0;
+}
+
 /* load_rules takes the policy; the table's setters take the config. */
 static int
 set_rules(struct cfgctx *c, const struct ynode *y, struct config *cfg)
@@ -550,6 +570,7 @@ static const struct field fields[] = {
 	F("timeout", SCOPE_HOOK, 0, FIELD_DURATION, hook.timeout_ms, 1, 0),
 	F("on_unavailable", SCOPE_HOOK, 0, FIELD_FAIL_OPEN, hook.fail_open, 0,
 	    0),
+	{ "host", SCOPE_HOOK, 0, FIELD_SET, 0, 0, 0, set_hook_host },
 };
 
 #undef S
@@ -859,6 +880,7 @@ config_init_flags(struct config *cfg, int flags)
 	cfg->daemon.max_frame = 8 << 20;	/* 10,000 ref updates */
 	cfg->daemon.max_connections = 512;
 	cfg->hook.timeout_ms = 4000;
+	cfg->hook.host = -1;
 	if (policy_init(&cfg->policy) == -1 ||
 	    (cfg->alembic_ini = strdup("alembic.ini")) == NULL ||
 	    (cfg->baseline_file = strdup(".revguard-baseline")) == NULL ||

@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "revguard/config.h"
 #include "revguard/duration.h"
 #include "revguard/hook.h"
+#include "revguard/host.h"
 #include "revguard/proto.h"
 #include "revguard/report.h"
 #include "revguard/request.h"
@@ -35,9 +37,6 @@
  * on_unavailable says, or pushing more would be a way around the check. */
 #define HOOK_OVER_LIMIT	(-2)
 
-static const char *const pusher_vars[] = { "GL_USERNAME", "GL_ID", "GL_PROTOCOL",
-	"GITEA_PUSHER_NAME", "GITEA_PUSHER_EMAIL", "GITHUB_USER_LOGIN",
-	"REMOTE_USER", "USER", NULL };
 
 static long long
 now_ms(void)
@@ -99,6 +98,136 @@ read_updates(FILE *in, struct push_request *req, char *err, size_t errlen)
 	return 0;
 }
 
+static const char *
+env_lookup(const char *name, void *arg)
+{
+	(void)arg;
+	return getenv(name);
+}
+
+/*
+ * The host's variables into req->pusher, its identity first (the
+ * daemon logs the first as who pushed), then every other host's, so a
+ * host told wrongly with --host still leaves the daemon the facts.
+ * Values are the host's, not the pusher's, but are bounded all the same.
+ */
+static int
+forward_host_vars(struct push_request *req)
+{
+	const char *const	*vars;
+	const char		*v;
+	char			*pair;
+	int			 h, k, pass;
+
+	for (pass = 0; pass < 2; pass++)
+		for (h = 0; h < HOST_COUNT; h++) {
+			if ((pass == 0) != (h == (int)req->host))
+				continue;
+			vars = host_forward_vars((enum host_kind)h);
+			for (k = 0; vars[k] != NULL; k++) {
+				if ((v = getenv(vars[k])) == NULL ||
+				    strlen(v) > PROTO_MAX_FIELD / 2 ||
+				    host_lookup_strvec(vars[k],
+				    &req->pusher) != NULL)
+					continue;
+				if ((pair = xasprintf("%s=%s", vars[k],
+				    v)) == NULL ||
+				    strvec_push_owned(&req->pusher, pair) == -1)
+					return -1;
+			}
+		}
+	return 0;
+}
+
+/*
+ * The host: --host, else hook.host, else what the environment says.
+ * rh gets what the host said about this push, for the output.
+ */
+static void
+choose_host(const char *forced, const struct config *cfg,
+    struct push_request *req, struct report_host *rh, char *repo,
+    size_t repolen)
+{
+	enum host_kind	 h;
+
+	if (forced != NULL && host_from_name(forced, &h) == 0)
+		req->host = h;
+	else if (cfg->hook.host >= 0)
+		req->host = (enum host_kind)cfg->hook.host;
+	else
+		req->host = host_detect(env_lookup, NULL);
+	memset(rh, 0, sizeof(*rh));
+	rh->host = req->host;
+	rh->repo_name = host_repo_name(req->host, env_lookup, NULL, repo,
+	    repolen);
+	rh->pr_id = getenv("GITEA_PR_ID");
+	rh->via = getenv("GITHUB_VIA");
+}
+
+/* Prints lines, one a line, to stderr (git shows them as remote:). */
+static void
+print_lines(struct strvec *lines)
+{
+	size_t	 i;
+
+	for (i = 0; i < lines->len; i++)
+		fprintf(stderr, "%s\n", lines->items[i]);
+	strvec_clear(lines);
+}
+
+/* Prints the hook's own message as the host shows it. */
+static void __attribute__((format(printf, 3, 4)))
+host_say(const struct report_host *rh, int refused, const char *fmt, ...)
+{
+	struct strvec	 lines = STRVEC_INIT;
+	va_list		 ap;
+	char		*text = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) == -1)
+		text = NULL;
+	va_end(ap);
+	if (text == NULL || report_host_message(rh, refused, text,
+	    &lines) == -1)
+		fprintf(stderr, "revguard: out of memory\n");
+	print_lines(&lines);
+	free(text);
+}
+
+/*
+ * The end of a push: the verdict (rv 0), a push over a limit, or a check
+ * that could not run under the fail policy, printed for the host.
+ * Returns the hook's exit status.
+ */
+static int
+hook_finish(const struct report_host *rh, int rv,
+    const struct push_result *res, const char *err, int fail_open)
+{
+	struct strvec	 lines = STRVEC_INIT;
+
+	if (rv == HOOK_OVER_LIMIT) {
+		host_say(rh, 1, "revguard: %s\nrevguard: push rejected", err);
+		return 1;
+	}
+	if (rv == 0) {
+		if (report_host_push_lines(rh, res, &lines) == -1)
+			fprintf(stderr, "revguard: out of memory rendering the "
+			    "verdict\n");
+		print_lines(&lines);
+		return res->reject ? 1 : 0;
+	}
+	if (fail_open) {
+		host_say(rh, 0, "revguard: WARNING: migrations were NOT "
+		    "checked: %s\nrevguard: push accepted anyway "
+		    "(on_unavailable: accept)", err);
+		return 0;
+	}
+	host_say(rh, 1, "revguard: cannot check this push: %s\nrevguard: push "
+	    "rejected (on_unavailable: reject); try again, or tell the "
+	    "server administrators", err);
+	return 1;
+}
+
 /* Fills the request from git's pre-receive environment. */
 static int
 read_environment(struct push_request *req, char *err, size_t errlen)
@@ -106,7 +235,6 @@ read_environment(struct push_request *req, char *err, size_t errlen)
 	const char	*v;
 	char		 real[PATH_MAX], name[64];
 	long		 i, count;
-	int		 k;
 
 	v = getenv("GIT_DIR");
 	if (realpath(v ? v : ".", real) == NULL) {
@@ -148,12 +276,7 @@ read_environment(struct push_request *req, char *err, size_t errlen)
 				return -1;
 		}
 	}
-	for (k = 0; pusher_vars[k] != NULL; k++)
-		if ((v = getenv(pusher_vars[k])) != NULL &&
-		    strvec_push_owned(&req->pusher, xasprintf("%s=%s",
-		    pusher_vars[k], v)) == -1)
-			return -1;
-	return 0;
+	return forward_host_vars(req);
 }
 
 /* Waits for fd to become ready for events before the deadline. */
@@ -342,6 +465,7 @@ hook_usage(FILE *f)
 	    "[--timeout DURATION]\n"
 	    "                     [--on-unavailable reject|accept] "
 	    "[--in-process]\n"
+	    "                     [--host git|github|gitlab|gitea]\n"
 	    "       revguard-hook [same options]\n"
 	    "\n"
 	    "The pre-receive hook: reads git's ref updates on standard input, "
@@ -362,6 +486,12 @@ hook_usage(FILE *f)
 	    "  -i, --in-process         check in this process, without "
 	    "revguardd\n"
 	    "                           (`revguard hook` only)\n"
+	    "  -H, --host HOST          git, github, gitlab or gitea (forgejo):"
+	    "\n"
+	    "                           the host's identity variable and "
+	    "output format\n"
+	    "                           (hook.host; default: detected from "
+	    "the environment)\n"
 	    "  -h, --help               this help\n"
 	    "      --version            print the version\n"
 	    "\n"
@@ -375,6 +505,7 @@ const struct option hook_options[] = {
 	{ "timeout", required_argument, NULL, 't' },
 	{ "on-unavailable", required_argument, NULL, 'u' },
 	{ "in-process", no_argument, NULL, 'i' },
+	{ "host", required_argument, NULL, 'H' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -386,16 +517,17 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	struct config		 cfg;
 	struct push_request	 req;
 	struct push_result	 res;
-	struct strvec		 lines = STRVEC_INIT;
+	struct report_host	 rh;
 	const char		*config_path = NULL, *sock = NULL;
-	const char		*unavailable = NULL;
-	char			 err[1024] = "";
-	int			 ch, in_process = 0, timeout_ms = -1, rv, i;
+	const char		*unavailable = NULL, *host = NULL;
+	char			 err[1024] = "", repo_name[512];
+	int			 ch, in_process = 0, timeout_ms = -1, rv;
+	enum host_kind		 forced;
 
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:s:t:u:ih", hook_options, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "c:s:t:u:iH:h", hook_options, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case 'c': config_path = optarg; break;
@@ -409,6 +541,16 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 			break;
 		case 'u': unavailable = optarg; break;
 		case 'i': in_process = 1; break;
+		case 'H':
+			if (host_from_name(optarg, &forced) == -1) {
+				fprintf(stderr, "revguard: --host must be git, "
+				    "github, gitlab or gitea, not `%s`\n",
+				    optarg);
+				hook_usage(stderr);
+				return HOOK_USAGE_ERROR;
+			}
+			host = optarg;
+			break;
 		case 'h': hook_usage(stdout); return 0;
 		case 'V': printf("revguard %s\n", PACKAGE_VERSION); return 0;
 		default: hook_usage(stderr); return HOOK_USAGE_ERROR;
@@ -433,9 +575,12 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	if (config_path != NULL && config_load_file(&cfg, config_path, err,
 	    sizeof(err)) == -1) {
 		/* Without a readable policy there is no fail-open either. */
-		fprintf(stderr, "revguard: cannot read the configuration: %s\n"
-		    "revguard: push rejected; tell the server administrators\n",
-		    err);
+		cfg.hook.host = -1;
+		choose_host(host, &cfg, &req, &rh, repo_name,
+		    sizeof(repo_name));
+		host_say(&rh, 1, "revguard: cannot read the configuration: "
+		    "%s\nrevguard: push rejected; tell the server "
+		    "administrators", err);
 		config_free(&cfg);
 		return 1;
 	}
@@ -455,6 +600,7 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		cfg.hook.fail_open = strcmp(unavailable, "accept") == 0;
 	}
 
+	choose_host(host, &cfg, &req, &rh, repo_name, sizeof(repo_name));
 	if ((rv = read_updates(stdin, &req, err, sizeof(err))) != 0 ||
 	    (rv = read_environment(&req, err, sizeof(err))) != 0)
 		;
@@ -467,29 +613,7 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	else
 		rv = ask_daemon(&cfg, &req, &res, err, sizeof(err));
 
-	if (rv == HOOK_OVER_LIMIT) {
-		fprintf(stderr, "revguard: %s\nrevguard: push rejected\n",
-		    err);
-		rv = 1;
-	} else if (rv == 0) {
-		if (report_push_lines(&res, &lines) == -1)
-			fprintf(stderr, "revguard: out of memory rendering the "
-			    "verdict\n");
-		for (i = 0; i < (int)lines.len; i++)
-			fprintf(stderr, "%s\n", lines.items[i]);
-		strvec_clear(&lines);
-		rv = res.reject ? 1 : 0;
-	} else if (cfg.hook.fail_open) {
-		fprintf(stderr, "revguard: WARNING: migrations were NOT checked: "
-		    "%s\nrevguard: push accepted anyway (on_unavailable: "
-		    "accept)\n", err);
-		rv = 0;
-	} else {
-		fprintf(stderr, "revguard: cannot check this push: %s\n"
-		    "revguard: push rejected (on_unavailable: reject); try "
-		    "again, or tell the server administrators\n", err);
-		rv = 1;
-	}
+	rv = hook_finish(&rh, rv, &res, err, cfg.hook.fail_open);
 	push_result_clear(&res);
 	push_request_clear(&req);
 	config_free(&cfg);

@@ -124,6 +124,9 @@ proto_request_to_json(const struct push_request *r)
 	if (j != NULL && r->on_unavailable != PUSH_UNAVAILABLE_UNSAID)
 		json_object_set_new(j, "on_unavailable", json_string(
 		    push_unavailable_name(r->on_unavailable)));
+	if (j != NULL && r->host != HOST_GIT)
+		json_object_set_new(j, "host", json_string(
+		    host_name(r->host)));
 	return j;
 }
 
@@ -213,6 +216,25 @@ bad:
 	return -1;
 }
 
+/* An older hook says no host: the variables it forwarded tell. */
+static int
+read_host(json_t *j, struct push_request *r, char *err, size_t errlen)
+{
+	json_t	*h = json_object_get(j, "host");
+
+	if (h == NULL || json_is_null(h)) {
+		r->host = host_detect(host_lookup_strvec, &r->pusher);
+		return 0;
+	}
+	if (!json_is_string(h) || host_from_name(json_string_value(h),
+	    &r->host) == -1) {
+		snprintf(err, errlen, "field `host` must be git, github, "
+		    "gitlab or gitea");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 is_object_id(const char *s)
 {
@@ -248,6 +270,8 @@ proto_request_from_json(json_t *j, struct push_request *r, char *err,
 		snprintf(err, errlen, "field `repository` is required");
 		return -1;
 	}
+	if (read_host(j, r, err, errlen) == -1)
+		return -1;
 	updates = json_object_get(j, "updates");
 	if (!json_is_array(updates) || json_array_size(updates) == 0 ||
 	    json_array_size(updates) > PROTO_MAX_UPDATES) {

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "revguard/jsonutil.h"
@@ -129,6 +131,148 @@ report_push_lines(const struct push_result *res, struct strvec *lines)
 		rv = say(lines, xasprintf("push rejected by revguard: fix the "
 		    "errors above and push again"));
 	return rv;
+}
+
+/* "refs/heads/main" is "main" in a merge box; other refs stay whole. */
+static const char *
+short_ref(const char *ref)
+{
+	return strncmp(ref, "refs/heads/", 11) == 0 ? ref + 11 : ref;
+}
+
+/* The first error of a refused push, and how many errors there are. */
+static const struct push_ref_result *
+first_refusal(const struct push_result *res, const struct diag **first,
+    size_t *more)
+{
+	const struct push_ref_result	*found = NULL;
+	size_t				 i, j, n = 0;
+
+	*first = NULL;
+	for (i = 0; i < res->nrefs; i++) {
+		const struct push_ref_result	*r = &res->refs[i];
+
+		if (r->verdict != PUSH_REJECT)
+			continue;
+		if (r->outcome != PUSH_CHECKED)
+			n++;
+		for (j = 0; j < r->diags.len; j++)
+			n += r->diags.items[j].severity == RULE_SEV_ERROR;
+		if (found != NULL)
+			continue;
+		found = r;
+		for (j = 0; j < r->diags.len && *first == NULL; j++)
+			if (r->diags.items[j].severity == RULE_SEV_ERROR)
+				*first = &r->diags.items[j];
+	}
+	*more = n > 0 ? n - 1 : 0;
+	return found;
+}
+
+/* What was refused: a push, or a web merge of a pull request. */
+static char *
+refused_what(const struct report_host *rh)
+{
+	char		*what;
+	const char	*repo = rh->repo_name;
+
+	if (rh->host == HOST_GITEA && rh->pr_id != NULL &&
+	    strspn(rh->pr_id, "0123456789") == strlen(rh->pr_id) &&
+	    strspn(rh->pr_id, "0") != strlen(rh->pr_id))
+		/* Gitea's database ID of the pull request, not its #number. */
+		what = xasprintf("merge of pull request id %s", rh->pr_id);
+	else if (rh->host == HOST_GITHUB && rh->via != NULL &&
+	    strstr(rh->via, "merge") != NULL)
+		what = xasprintf("merge (%s)", rh->via);
+	else
+		what = xasprintf("push");
+	if (what != NULL && repo != NULL) {
+		char	*with = xasprintf("%s to %s", what, repo);
+
+		free(what);
+		what = with;
+	}
+	return what;
+}
+
+/* The short first line a merge box shows: what, rule, file, ref. */
+static char *
+summary_line(const struct report_host *rh, const struct push_result *res)
+{
+	const struct push_ref_result	*r;
+	const struct diag		*d;
+	char				*what, *line, at[32] = "", more[48] = "";
+	const char			*path;
+	size_t				 n;
+
+	if ((r = first_refusal(res, &d, &n)) == NULL)
+		return xasprintf("revguard: push rejected");
+	if ((what = refused_what(rh)) == NULL)
+		return NULL;
+	if (n > 0)
+		snprintf(more, sizeof(more), " (and %zu more)", n);
+	if (d == NULL)
+		line = xasprintf("revguard: %s rejected: %s on %s%s", what,
+		    r->outcome == PUSH_REFUSED ? "the commit is refused" :
+		    "not checked", short_ref(r->ref), more);
+	else {
+		path = d->path ? d->path : r->versions_dir;
+		if (d->line > 0)
+			snprintf(at, sizeof(at), ":%d", d->line);
+		line = xasprintf("revguard: %s rejected: %s in %s%s on %s%s",
+		    what, rule_name(d->rule), path ? path : "the migrations",
+		    at, short_ref(r->ref), more);
+	}
+	free(what);
+	return line;
+}
+
+/* Prefixes every line for GitLab's web UI; the lines are escaped. */
+static int
+gitlab_prefix(struct strvec *lines, size_t from)
+{
+	char	*p;
+	size_t	 i;
+
+	for (i = from; i < lines->len; i++) {
+		if ((p = xasprintf("%s%s", REPORT_GITLAB_PREFIX,
+		    lines->items[i])) == NULL)
+			return -1;
+		free(lines->items[i]);
+		lines->items[i] = p;
+	}
+	return 0;
+}
+
+int
+report_host_push_lines(const struct report_host *rh,
+    const struct push_result *res, struct strvec *lines)
+{
+	size_t	 from = lines->len;
+
+	if (host_has_web_ui(rh->host) && res->reject &&
+	    say(lines, summary_line(rh, res)) == -1)
+		return -1;
+	if (report_push_lines(res, lines) == -1)
+		return -1;
+	return rh->host == HOST_GITLAB && res->reject ?
+	    gitlab_prefix(lines, from) : 0;
+}
+
+int
+report_host_message(const struct report_host *rh, int refused,
+    const char *text, struct strvec *lines)
+{
+	size_t		 from = lines->len, n;
+	const char	*p;
+
+	for (p = text; *p != '\0'; p += n + (p[n] == '\n')) {
+		n = strcspn(p, "\n");
+		if (say(lines, xstrndup(p, n)) == -1)
+			return -1;
+	}
+	return rh->host == HOST_GITLAB && refused ?
+	    gitlab_prefix(lines, from) : 0;
 }
 
 void

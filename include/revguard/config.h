@@ -34,6 +34,7 @@ struct config_hook {
 	char		*socket;
 	int		 timeout_ms;
 	int		 fail_open;		/* on_unavailable: accept */
+	int		 host;		/* enum host_kind; -1: detect */
 };
 
 struct config_override;

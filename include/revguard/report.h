@@ -30,6 +30,33 @@ json_t	*report_json(const struct engine_result *,
 	    const struct report_subject *);
 /* The `remote:` lines a pusher sees for a judged push. */
 int	 report_push_lines(const struct push_result *, struct strvec *lines);
+
+/* Where the lines will show: the host and what it said about the push. */
+struct report_host {
+	enum host_kind	 host;
+	const char	*repo_name;	/* host_repo_name, or NULL */
+	const char	*pr_id;		/* GITEA_PR_ID, or NULL */
+	const char	*via;		/* GITHUB_VIA, or NULL */
+};
+
+/*
+ * The lines for a judged push as the host shows them.  Plain git gets
+ * report_push_lines.  A host with a web UI gets, when the push is
+ * refused, one short first line first (what was refused, the first rule
+ * and file, how many more) for the merge box, then the same details.
+ * GitLab's web UI shows only lines that start with `GL-HOOK-ERR: `, and
+ * only when the hook refuses: every line of a refusal carries it.
+ */
+int	 report_host_push_lines(const struct report_host *,
+	    const struct push_result *, struct strvec *lines);
+/*
+ * The hook's own message text (several lines) as the host shows it;
+ * refused: the exit will refuse the push (GitLab prefixes the lines).
+ */
+int	 report_host_message(const struct report_host *, int refused,
+	    const char *text, struct strvec *lines);
+/* The prefix GitLab's web UI looks for on the lines it shows. */
+#define REPORT_GITLAB_PREFIX	"GL-HOOK-ERR: "
 void	 report_heads(FILE *, const struct engine_result *);
 void	 report_graph_dot(FILE *, const struct engine_result *);
 json_t	*report_graph_json(const struct engine_result *);

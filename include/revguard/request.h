@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "revguard/diag.h"
+#include "revguard/host.h"
 #include "revguard/strvec.h"
 
 struct engine_result;
@@ -42,6 +43,9 @@ struct push_request {
 	 * sends the request; 0: not said. */
 	int			 timeout_ms;
 	enum push_unavailable	 on_unavailable;
+	/* The git host the hook runs under (host.h): whose variable in
+	 * pusher names the pusher. */
+	enum host_kind		 host;
 };
 
 enum push_verdict {
