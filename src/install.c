@@ -25,6 +25,7 @@
 #include "revguard/config.h"
 #include "revguard/duration.h"
 #include "revguard/hook.h"
+#include "revguard/host.h"
 #include "revguard/install.h"
 #include "revguard/strvec.h"
 
@@ -35,6 +36,7 @@ struct install_probe {
 	char	 gitdir[PATH_MAX];
 	char	 hooks[PATH_MAX];	/* absolute */
 	int	 hooks_path_set;	/* core.hooksPath in effect */
+	int	 no_git;		/* a server hooks directory */
 	char	 err[1024];
 };
 
@@ -42,18 +44,34 @@ void
 install_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: revguard install-hook [--repo DIR] [--force] "
-	    "[-- HOOK-OPTIONS...]\n"
+	    "usage: revguard install-hook [--repo DIR] [--host git|gitlab|gitea] "
+	    "[--force]\n"
+	    "                             [-- HOOK-OPTIONS...]\n"
+	    "       revguard install-hook --host gitlab --server-hooks-dir DIR "
+	    "[--force]\n"
+	    "                             [-- HOOK-OPTIONS...]\n"
 	    "\n"
 	    "Writes a pre-receive hook that runs `revguard-hook "
-	    "HOOK-OPTIONS...` into the\n"
-	    "hooks directory git runs for DIR (core.hooksPath if set, else "
-	    "GIT_DIR/hooks).\n"
+	    "HOOK-OPTIONS...` where the\n"
+	    "host runs it: git, the hooks directory git runs for DIR "
+	    "(core.hooksPath if\n"
+	    "set, else GIT_DIR/hooks) as pre-receive; gitlab, "
+	    "DIR/custom_hooks/pre-receive.d/\n"
+	    "revguard (or DIR/pre-receive.d/revguard in Gitaly's global "
+	    "custom_hooks_dir);\n"
+	    "gitea (Forgejo), HOOKS/pre-receive.d/revguard beside Gitea's own "
+	    "`gitea` script.\n"
 	    "\n"
 	    "  -r, --repo DIR   the repository (bare, or with a .git "
 	    "directory); default .\n"
-	    "  -f, --force      replace a pre-receive hook that is not this "
-	    "one\n"
+	    "  -H, --host HOST  git (default), gitlab or gitea; the hook is "
+	    "told --host HOST\n"
+	    "  -S, --server-hooks-dir DIR\n"
+	    "                   GitLab: Gitaly's global custom_hooks_dir, "
+	    "for every project\n"
+	    "  -f, --force      replace a hook that is not this one (or, for "
+	    "gitea, install\n"
+	    "                   although hooks/pre-receive is not Gitea's)\n"
 	    "  -h, --help       this help\n"
 	    "      --version    print the version\n"
 	    "\n"
@@ -108,10 +126,11 @@ shell_quote(struct buf *b, const char *s)
  */
 static int
 install_hook_args(int argc, char **argv, struct strvec *out,
-    char **config, int *in_process)
+    char **config, int *in_process, const char **host)
 {
-	char	 cwd[PATH_MAX], secs[32], **v;
-	int	 ch, i, ms, rv = -1;
+	enum host_kind	 h;
+	char		 cwd[PATH_MAX], secs[32], **v;
+	int		 ch, i, ms, rv = -1;
 
 	/* getopt needs an argv[0]; the hook options start at argv[0]. */
 	if ((v = calloc((size_t)argc + 2, sizeof(*v))) == NULL)
@@ -120,7 +139,7 @@ install_hook_args(int argc, char **argv, struct strvec *out,
 	for (i = 0; i < argc; i++)
 		v[i + 1] = argv[i];
 	optind = 1;
-	while ((ch = getopt_long(argc + 1, v, "+c:s:t:u:i", hook_options,
+	while ((ch = getopt_long(argc + 1, v, "+c:s:t:u:iH:", hook_options,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -169,6 +188,15 @@ install_hook_args(int argc, char **argv, struct strvec *out,
 		case 'i':
 			*in_process = 1;
 			strvec_push(out, "--in-process");
+			break;
+		case 'H':
+			if (host_from_name(optarg, &h) == -1) {
+				fprintf(stderr, "revguard: hook option --host "
+				    "must be git, github, gitlab or gitea, not "
+				    "`%s`\n", optarg);
+				goto done;
+			}
+			*host = host_name(h);
 			break;
 		default:
 			fprintf(stderr, "revguard: bad hook option (see "
@@ -263,6 +291,8 @@ probe_run(const char *gitdir, uid_t uid, gid_t gid, const char *config,
 		    gitdir, strerror(errno));
 		return -1;
 	}
+	if (p->no_git)
+		goto config;
 	setenv("GIT_DIR", ".", 1);
 	if (run_git("git rev-parse --git-path hooks 2>&1", hooks,
 	    sizeof(hooks), p->err, sizeof(p->err)) == -1)
@@ -276,6 +306,7 @@ probe_run(const char *gitdir, uid_t uid, gid_t gid, const char *config,
 		return -1;
 	}
 	/* Read the configuration just as hook_main will. */
+config:
 	if (config == NULL && stat(CONFIG_DEFAULT_FILE, &st) == 0)
 		config = CONFIG_DEFAULT_FILE;
 	if (config == NULL)
@@ -294,7 +325,8 @@ probe_run(const char *gitdir, uid_t uid, gid_t gid, const char *config,
  * that what it finds is what the hook will find.
  */
 static int
-probe(const char *gitdir, const char *config, struct install_probe *p)
+probe(const char *gitdir, const char *config, int no_git,
+    struct install_probe *p)
 {
 	struct stat	 st;
 	pid_t		 pid;
@@ -303,6 +335,7 @@ probe(const char *gitdir, const char *config, struct install_probe *p)
 	int		 fds[2], status;
 
 	memset(p, 0, sizeof(*p));
+	p->no_git = no_git;
 	if (stat(gitdir, &st) == -1) {
 		say(p->err, sizeof(p->err), "`%s`: %s", gitdir,
 		    strerror(errno));
@@ -394,12 +427,137 @@ done:
 	return rv;
 }
 
+/* mkdir -p for the one or two levels a host's hook directory needs. */
+static int
+make_dirs(const char *dir)
+{
+	char	 tmp[PATH_MAX], *slash;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s", dir) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (slash = strchr(tmp + 1, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(tmp, 0755) == -1 && errno != EEXIST)
+			return -1;
+		*slash = '/';
+	}
+	return mkdir(tmp, 0755) == -1 && errno != EEXIST ? -1 : 0;
+}
+
+/* 1 when the file at path mentions needle in its first 64 KiB. */
+static int
+file_mentions(const char *path, const char *needle)
+{
+	char	 buf[65537];
+	size_t	 n;
+	FILE	*f;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, needle) != NULL;
+}
+
+/*
+ * Where the hook goes for a host, in dir (created) and path:
+ * plain git: HOOKS/pre-receive; GitLab: GIT_DIR/custom_hooks/
+ * pre-receive.d/revguard, or SERVER/pre-receive.d/revguard for Gitaly's
+ * global custom_hooks_dir; Gitea: HOOKS/pre-receive.d/revguard, beside
+ * Gitea's own `gitea` script, which its delegating HOOKS/pre-receive
+ * runs with every other file there.  0, or -1 having said why.
+ */
+static int
+host_hook_path(enum host_kind host, const struct install_probe *p,
+    const char *server_dir, int force, char *dir, size_t dirlen,
+    char *path, size_t pathlen)
+{
+	char	 delegate[PATH_MAX + 16];
+
+	switch (host) {
+	case HOST_GITLAB:
+		if ((size_t)snprintf(dir, dirlen, "%s/%s", server_dir ?
+		    server_dir : p->gitdir, server_dir ? "pre-receive.d" :
+		    "custom_hooks/pre-receive.d") >= dirlen)
+			goto too_long;
+		break;
+	case HOST_GITEA:
+		snprintf(delegate, sizeof(delegate), "%s/pre-receive",
+		    p->hooks);
+		/* Gitea's script runs pre-receive.d/ ; anything else there
+		 * would never run ours. */
+		if (!force && !file_mentions(delegate, ".d/")) {
+			fprintf(stderr, "revguard: %s is not Gitea's "
+			    "delegating script (it does not run the scripts in "
+			    "pre-receive.d/), so the hook would never run; "
+			    "run \"Resynchronize pre-receive, update and "
+			    "post-receive hooks of all repositories\" in "
+			    "Gitea's site administration first (or use "
+			    "--force)\n", delegate);
+			return -1;
+		}
+		if ((size_t)snprintf(dir, dirlen, "%s/pre-receive.d",
+		    p->hooks) >= dirlen)
+			goto too_long;
+		break;
+	case HOST_GITHUB:
+		fprintf(stderr, "revguard: GitHub Enterprise runs pre-receive "
+		    "hooks from a hook repository and an environment that a "
+		    "site administrator uploads; see docs/github-enterprise.md "
+		    "(install-hook cannot place them)\n");
+		return -1;
+	case HOST_GIT:
+	default:
+		snprintf(dir, dirlen, "%s", p->hooks);
+		break;
+	}
+	if (make_dirs(dir) == -1) {
+		fprintf(stderr, "revguard: cannot create the hooks directory "
+		    "%s%s: %s\n", dir, host == HOST_GIT && p->hooks_path_set ?
+		    " (core.hooksPath)" : "", strerror(errno));
+		return -1;
+	}
+	if ((size_t)snprintf(path, pathlen, "%s/%s", dir, host == HOST_GIT ?
+	    "pre-receive" : "revguard") >= pathlen)
+		goto too_long;
+	return 0;
+too_long:
+	fprintf(stderr, "revguard: the hook's path under %s is too long\n",
+	    p->gitdir);
+	return -1;
+}
+
+/* A plain install over a host's own pre-receive would break the host. */
+static void
+host_hint(const struct install_probe *p)
+{
+	char	 gitea[PATH_MAX + 32], custom[PATH_MAX + 16];
+
+	if ((size_t)snprintf(gitea, sizeof(gitea), "%s/pre-receive.d/gitea",
+	    p->hooks) >= sizeof(gitea) || (size_t)snprintf(custom,
+	    sizeof(custom), "%s/custom_hooks", p->gitdir) >= sizeof(custom))
+		return;
+	if (access(gitea, F_OK) == 0)
+		fprintf(stderr, "revguard: this is a Gitea or Forgejo "
+		    "repository: use `revguard install-hook --host gitea`, "
+		    "which keeps Gitea's own hook\n");
+	else if (access(custom, F_OK) == 0)
+		fprintf(stderr, "revguard: this is a GitLab repository: use "
+		    "`revguard install-hook --host gitlab`\n");
+}
+
 int
 install_hook_main(int argc, char **argv)
 {
 	static const struct option	 opts[] = {
 		{ "repo", required_argument, NULL, 'r' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "server-hooks-dir", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -408,19 +566,33 @@ install_hook_main(int argc, char **argv)
 	struct strvec		 hook_args = STRVEC_INIT;
 	struct buf		 script = BUF_INIT;
 	struct stat		 st;
-	const char		*repo = ".";
+	enum host_kind		 host = HOST_GIT;
+	const char		*repo = ".", *server_dir = NULL;
+	const char		*hook_host = NULL;
 	char			 self[PATH_MAX], gitdir[PATH_MAX + 8];
 	char			 client[PATH_MAX + 8], path[PATH_MAX + 16];
+	char			 dir[PATH_MAX];
 	char			*config = NULL;
 	size_t			 i;
-	int			 ch, force = 0, in_process = 0;
+	int			 ch, force = 0, in_process = 0, host_set = 0;
+	int			 repo_set = 0;
 	int			 rv = INSTALL_USAGE_ERROR;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+r:fh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+r:fH:S:h", opts, NULL)) !=
+	    -1) {
 		switch (ch) {
-		case 'r': repo = optarg; break;
+		case 'r': repo = optarg; repo_set = 1; break;
 		case 'f': force = 1; break;
+		case 'H':
+			if (host_from_name(optarg, &host) == -1) {
+				fprintf(stderr, "revguard: --host must be git, "
+				    "gitlab or gitea, not `%s`\n", optarg);
+				return INSTALL_USAGE_ERROR;
+			}
+			host_set = 1;
+			break;
+		case 'S': server_dir = optarg; break;
 		case 'h': install_usage(stdout); return 0;
 		case 'V': printf("revguard %s\n", PACKAGE_VERSION); return 0;
 		default: install_usage(stderr); return INSTALL_USAGE_ERROR;
@@ -433,33 +605,51 @@ install_hook_main(int argc, char **argv)
 		install_usage(stderr);
 		return INSTALL_USAGE_ERROR;
 	}
+	if (server_dir != NULL && (host != HOST_GITLAB || repo_set)) {
+		fprintf(stderr, "revguard: --server-hooks-dir is GitLab's "
+		    "global hooks directory: it goes with --host gitlab and "
+		    "without --repo\n");
+		return INSTALL_USAGE_ERROR;
+	}
 	if (install_hook_args(argc - optind, argv + optind, &hook_args,
-	    &config, &in_process) == -1)
+	    &config, &in_process, &hook_host) == -1)
 		goto done;
+	/* The hook is told its host: the installer knows where it is. */
+	if (hook_host == NULL && host_set && host != HOST_GIT)
+		hook_host = host_name(host);
+	if (hook_host != NULL) {
+		strvec_push(&hook_args, "--host");
+		strvec_push(&hook_args, hook_host);
+	}
 
-	/* As receive-pack finds it: DIR/.git, else DIR if bare. */
-	snprintf(gitdir, sizeof(gitdir), "%s/.git", repo);
-	if (stat(gitdir, &st) == -1 || !S_ISDIR(st.st_mode)) {
-		snprintf(gitdir, sizeof(gitdir), "%s/objects", repo);
-		if (stat(gitdir, &st) == -1) {
-			fprintf(stderr, "revguard: `%s` is not a git "
-			    "repository\n", repo);
+	if (server_dir != NULL) {
+		snprintf(gitdir, sizeof(gitdir), "%s", server_dir);
+		if (stat(gitdir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "revguard: `%s` is not a directory "
+			    "(Gitaly's hooks.custom_hooks_dir)\n", server_dir);
 			goto done;
 		}
-		snprintf(gitdir, sizeof(gitdir), "%s", repo);
+	} else {
+		/* As receive-pack finds it: DIR/.git, else DIR if bare. */
+		snprintf(gitdir, sizeof(gitdir), "%s/.git", repo);
+		if (stat(gitdir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+			snprintf(gitdir, sizeof(gitdir), "%s/objects", repo);
+			if (stat(gitdir, &st) == -1) {
+				fprintf(stderr, "revguard: `%s` is not a git "
+				    "repository\n", repo);
+				goto done;
+			}
+			snprintf(gitdir, sizeof(gitdir), "%s", repo);
+		}
 	}
-	if (probe(gitdir, config, &p) == -1) {
-		fprintf(stderr, "revguard: not installed in `%s`: %s\n", repo,
-		    p.err);
+	if (probe(gitdir, config, server_dir != NULL, &p) == -1) {
+		fprintf(stderr, "revguard: not installed in `%s`: %s\n",
+		    server_dir ? server_dir : repo, p.err);
 		goto done;
 	}
-	if (mkdir(p.hooks, 0755) == -1 && errno != EEXIST) {
-		fprintf(stderr, "revguard: cannot create the hooks directory "
-		    "%s%s: %s\n", p.hooks, p.hooks_path_set ? " (core.hooksPath)"
-		    : "", strerror(errno));
+	if (host_hook_path(host, &p, server_dir, force, dir, sizeof(dir),
+	    path, sizeof(path)) == -1)
 		goto done;
-	}
-	snprintf(path, sizeof(path), "%s/pre-receive", p.hooks);
 	if (self_path(self, sizeof(self)) == -1) {
 		fprintf(stderr, "revguard: cannot find my own path\n");
 		goto done;
@@ -480,9 +670,14 @@ install_hook_main(int argc, char **argv)
 	}
 	buf_append(&script, "\n", 1);
 	rv = install_write(path, &script, force);
-	if (rv == 0 && p.hooks_path_set)
+	if (rv != 0 && host == HOST_GIT)
+		host_hint(&p);
+	if (rv == 0 && host == HOST_GIT && p.hooks_path_set)
 		printf("revguard: core.hooksPath is set for %s: git runs the "
 		    "hooks in %s\n", repo, p.hooks);
+	if (rv == 0 && host == HOST_GITLAB)
+		printf("revguard: on a Gitaly Cluster install it on every "
+		    "Gitaly node; GitLab Geo does not replicate server hooks\n");
 done:
 	free(config);
 	strvec_clear(&hook_args);

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "revguard/objcache.h"
 #include "revguard/odb.h"
@@ -94,6 +96,51 @@ odb_global_shutdown(void)
 	git_libgit2_shutdown();
 }
 
+/*
+ * The object format a repository's config file names, read before
+ * libgit2 opens it: libgit2 1.5 reads SHA-1 repositories only and
+ * refuses extensions.objectformat with a message that names neither the
+ * repository's format nor a way out.  A SHA-256 repository (git init
+ * --object-format=sha256) is then refused here, by name, and the caller
+ * applies the fail policy.  The config file is GIT_DIR/config, or
+ * DIR/.git/config for a work tree; a .git file (a linked worktree or a
+ * submodule) is left to libgit2.  0, or -1 with err.
+ */
+static int
+odb_check_object_format(const char *path, char *err, size_t errlen)
+{
+	const char	*names[] = { "config", ".git/config" };
+	git_config	*cfg = NULL;
+	git_buf		 fmt = { NULL, 0, 0 };
+	char		 file[4096];
+	size_t		 i;
+	int		 rv = 0;
+
+	for (i = 0; i < 2 && cfg == NULL; i++) {
+		if ((size_t)snprintf(file, sizeof(file), "%s/%s", path,
+		    names[i]) >= sizeof(file) || access(file, R_OK) == -1)
+			continue;
+		if (git_config_open_ondisk(&cfg, file) < 0)
+			cfg = NULL;
+	}
+	if (cfg == NULL)
+		return 0;	/* libgit2 says what is wrong, if anything */
+	if (git_config_get_string_buf(&fmt, cfg,
+	    "extensions.objectformat") == 0 && fmt.ptr != NULL &&
+	    strcasecmp(fmt.ptr, "sha1") != 0) {
+		snprintf(err, errlen, "repository `%s` uses %s object IDs "
+		    "(extensions.objectformat = %.32s in %s), which revguard "
+		    "cannot read: it is built on libgit2 %d.%d, which reads "
+		    "SHA-1 repositories only", path, strcasecmp(fmt.ptr,
+		    "sha256") == 0 ? "SHA-256" : "unknown", fmt.ptr, file,
+		    LIBGIT2_VER_MAJOR, LIBGIT2_VER_MINOR);
+		rv = -1;
+	}
+	git_buf_dispose(&fmt);
+	git_config_free(cfg);
+	return rv;
+}
+
 struct odb *
 odb_open(const char *path, const char *const *extra_objects, char *err,
     size_t errlen)
@@ -102,6 +149,8 @@ odb_open(const char *path, const char *const *extra_objects, char *err,
 	git_odb		*db = NULL;
 	size_t		 i;
 
+	if (odb_check_object_format(path, err, errlen) == -1)
+		return NULL;
 	if ((o = calloc(1, sizeof(*o))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
