@@ -155,6 +155,9 @@ struct ref_judge {
 	const struct config	*cfg;
 	struct odb		*db;
 	const char		*default_ref;	/* NULL: unborn or detached */
+	/* The branch a refs/for/ proposal targets, when it exists: the
+	 * new ref is judged from there instead of the default branch. */
+	const char		*target_ref;
 	struct push_result	*res;
 	char			*err;
 	size_t			 errlen;
@@ -211,7 +214,7 @@ judge_ref(struct ref_judge *rj, const struct push_update *u)
 	struct push_ref_result	*ref;
 	enum push_verdict	 v;
 	char			 reason[256], fork[PATH_MAX];
-	const char		*why;
+	const char		*why, *fork_ref;
 	int			 rv = -1;
 
 	memset(&j, 0, sizeof(j));
@@ -231,15 +234,16 @@ judge_ref(struct ref_judge *rj, const struct push_update *u)
 		    rj->err, rj->errlen)) == NULL)
 			goto done;
 		jo.trust_head = 0;
-	} else if (!rj->opts->cli && rj->default_ref != NULL &&
-	    strcmp(u->ref, rj->default_ref) != 0 &&
-	    odb_ref_exists(rj->db, rj->default_ref)) {
+	} else if (!rj->opts->cli && (fork_ref = rj->target_ref ?
+	    rj->target_ref : rj->default_ref) != NULL &&
+	    strcmp(u->ref, fork_ref) != 0 &&
+	    odb_ref_exists(rj->db, fork_ref)) {
 		/* A new branch is judged by what it adds to the default
-		 * branch: against their merge base (a release branch cut
-		 * from an old tag brings nothing new), else the tip. */
-		if (odb_merge_base(rj->db, u->new_id, rj->default_ref,
-		    fork) == -1)
-			snprintf(fork, sizeof(fork), "%s", rj->default_ref);
+		 * branch (a proposal, to its target): against their merge
+		 * base (a release branch cut from an old tag brings nothing
+		 * new), else the tip. */
+		if (odb_merge_base(rj->db, u->new_id, fork_ref, fork) == -1)
+			snprintf(fork, sizeof(fork), "%s", fork_ref);
 		if ((base = odb_snapshot_open(rj->db, fork, NULL, rj->err,
 		    rj->errlen)) == NULL)
 			goto done;
@@ -325,12 +329,37 @@ default_branch(const struct config *cfg, struct odb *db,
 	return def;
 }
 
+/*
+ * A proc-receive style ref (AGit flow: refs/for/<branch>[/<topic>])
+ * proposes a change for <branch>: it is guarded when a branch it can
+ * name is, the longest name first (branch names hold slashes too), so
+ * a broken migration is refused when it is proposed.  target gets the
+ * branch, to judge the change from.
+ */
+static int
+proposal_guarded(const struct config *cfg, const char *ref, const char *def,
+    char *target, size_t len)
+{
+	char	*slash;
+
+	if (strncmp(ref, "refs/for/", 9) != 0 || ref[9] == '\0' ||
+	    (size_t)snprintf(target, len, "refs/heads/%s", ref + 9) >= len)
+		return 0;
+	for (;;) {
+		if (serve_is_guarded(cfg, target, def))
+			return 1;
+		if ((slash = strrchr(target + 11, '/')) == NULL)
+			return 0;
+		*slash = '\0';
+	}
+}
+
 /* Judges every update of the request against an open repository. */
 static int
 judge_updates(struct ref_judge *rj, const struct push_request *req)
 {
 	const struct config	*cfg = rj->cfg;
-	char			*def;
+	char			*def, target[PATH_MAX];
 	size_t			 i;
 	int			 guard_all = 0, guarded, rv = 0;
 
@@ -350,6 +379,12 @@ judge_updates(struct ref_judge *rj, const struct push_request *req)
 		}
 		guarded = rj->opts->cli || serve_is_guarded(cfg, u->ref, def) ||
 		    (guard_all && strncmp(u->ref, "refs/heads/", 11) == 0);
+		rj->target_ref = NULL;
+		if (!guarded && proposal_guarded(cfg, u->ref, def, target,
+		    sizeof(target))) {
+			guarded = 1;
+			rj->target_ref = target;
+		}
 		if (!guarded)
 			rv = push_result_add(rj->res, u->ref, u->new_id,
 			    PUSH_SKIP, PUSH_NOT_GUARDED, "not guarded") ?
