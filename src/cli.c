@@ -177,8 +177,10 @@ usage(FILE *f)
 	    "DURATION]\n"
 	    "                     [--on-unavailable reject|accept] "
 	    "[--in-process]\n"
-	    "       revguard install-hook [--repo DIR] [--force] [-- "
-	    "HOOK-OPTIONS...]\n"
+	    "                     [--host git|github|gitlab|gitea]\n"
+	    "       revguard install-hook [--repo DIR] [--host "
+	    "git|gitlab|gitea] [--force]\n"
+	    "                             [-- HOOK-OPTIONS...]\n"
 	    "       revguard COMMAND --help\n"
 	    "       revguard --version\n");
 }

@@ -204,3 +204,36 @@ Test(proto, result_rejects_unknown_names)
 	cr_assert_eq(proto_result_from_json(j, &back), -1);
 	json_decref(j);
 }
+
+/* The host travels by name; an older hook's request is told by its
+ * pusher variables; a name no host has is refused. */
+Test(proto, request_host)
+{
+	struct push_request	 a, b;
+	json_t			*j;
+	char			 err[256];
+
+	memset(&a, 0, sizeof(a));
+	a.repository = strdup("/srv/git/x.git");
+	a.host = HOST_GITEA;
+	cr_assert_eq(push_request_add_update(&a, NULL40, SHA1_A,
+	    "refs/heads/main"), 0);
+	cr_assert_not_null(j = proto_request_to_json(&a));
+	cr_assert_str_eq(json_string_value(json_object_get(j, "host")),
+	    "gitea");
+	cr_assert_eq(proto_request_from_json(j, &b, err, sizeof(err)), 0);
+	cr_assert_eq(b.host, HOST_GITEA);
+	push_request_clear(&b);
+	json_object_del(j, "host");
+	json_object_set_new(j, "pusher", json_pack("[s]",
+	    "GL_USERNAME=alice"));
+	cr_assert_eq(proto_request_from_json(j, &b, err, sizeof(err)), 0);
+	cr_assert_eq(b.host, HOST_GITLAB);
+	push_request_clear(&b);
+	json_object_set_new(j, "host", json_string("bitbucket"));
+	cr_assert_eq(proto_request_from_json(j, &b, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "`host` must be") != NULL, "%s", err);
+	push_request_clear(&b);
+	json_decref(j);
+	push_request_clear(&a);
+}
