@@ -531,10 +531,12 @@ verdict(struct judge_result *res, enum judge_verdict v, char *reason)
  * measured against. */
 static int
 base_debt(const struct judge_opts *o, const struct engine_opts *head_eo,
-    struct debt *debt, char *err, size_t errlen)
+    struct debt *debt, struct strvec *revs, struct strvec *paths,
+    char *err, size_t errlen)
 {
 	struct engine_opts	 eo = *head_eo;
 	struct engine_result	 r;
+	size_t			 i;
 	int			 rv;
 
 	eo.keep_baselined = 1;
@@ -544,6 +546,11 @@ base_debt(const struct judge_opts *o, const struct engine_opts *head_eo,
 		rv = 0;		/* nothing there: everything is new */
 	else if (rv == 0)
 		rv = debt_add_list(debt, &r.diags);
+	/* What the base had, for removed-revision. */
+	for (i = 0; rv == 0 && i < r.n; i++)
+		if (strvec_push(revs, r.migrations[i].revision) == -1 ||
+		    strvec_push(paths, r.migrations[i].path) == -1)
+			rv = -1;
 	engine_result_free(&r);
 	return rv;
 }
@@ -556,6 +563,7 @@ judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
 	struct place		 head, base, moved;
 	struct engine_opts	 eo = o->engine;
 	struct strvec		 baseline = STRVEC_INIT;
+	struct strvec		 base_revs = STRVEC_INIT, base_paths = STRVEC_INIT;
 	struct debt		 debt = DEBT_INIT;
 	void			*trusted = o->base != NULL ? o->base :
 				    o->trust_head ? o->head : NULL;
@@ -701,8 +709,13 @@ judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
 	/* With a base, its debt is what the baseline may excuse: empty
 	 * when the migrations moved (everything there is new). */
 	eo.old_debt = o->base != NULL ? &debt : NULL;
-	if (same && base_debt(o, &eo, &debt, err, errlen) == -1)
+	if (same && base_debt(o, &eo, &debt, &base_revs, &base_paths, err,
+	    errlen) == -1)
 		goto done;
+	if (same) {
+		eo.base_revisions = &base_revs;
+		eo.base_paths = &base_paths;
+	}
 	if (engine_check(&eo, o->ops, o->head, &res->check, err,
 	    errlen) == -1) {
 		if (!res->check.no_versions_dir)
@@ -725,6 +738,8 @@ done:
 		snprintf(err, errlen, "out of memory");
 	debt_clear(&debt);
 	strvec_clear(&baseline);
+	strvec_clear(&base_revs);
+	strvec_clear(&base_paths);
 	location_clear(&loc);
 	location_clear(&pushed);
 	place_clear(&moved);

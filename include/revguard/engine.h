@@ -49,6 +49,10 @@ struct engine_opts {
 	int			 keep_baselined;	/* see rules.h */
 	const struct engine_cache *cache;		/* may be NULL */
 	const struct engine_deadline *deadline;		/* may be NULL */
+	/* The base's revisions and their files, for removed-revision;
+	 * NULL without a base. */
+	const struct strvec	*base_revisions;
+	const struct strvec	*base_paths;
 };
 
 struct engine_result {

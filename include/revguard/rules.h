@@ -29,6 +29,10 @@ struct rules_input {
 	/* Keep what the baseline covers (a base's findings, to tell old
 	 * debt from new). */
 	int			 keep_baselined;
+	/* The revisions the base had, and the file of each (parallel);
+	 * NULL: no base to compare with. */
+	const struct strvec	*base_revisions;
+	const struct strvec	*base_paths;
 	const struct doc_file	*docs;		/* documentation files */
 	size_t			 ndocs;
 	/* NULL, or returns 1 when the caller's deadline has passed:
@@ -99,6 +103,7 @@ extern const struct rule_entry rules_chain_stealth_branch;
 extern const struct rule_entry rules_chain_dangling_parent;
 extern const struct rule_entry rules_chain_cycle;
 extern const struct rule_entry rules_chain_unreachable;
+extern const struct rule_entry rules_chain_removed_revision;
 
 /* Runs every pattern and chain rule of the table, in table order;
  * diagnostics carry default severities until rules_settle. */

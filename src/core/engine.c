@@ -419,6 +419,8 @@ engine_check(const struct engine_opts *o, const struct source_ops *ops,
 	in.old_debt = o->old_debt;
 	in.extra_baseline = o->extra_baseline;
 	in.keep_baselined = o->keep_baselined;
+	in.base_revisions = o->base_revisions;
+	in.base_paths = o->base_paths;
 	if (o->deadline != NULL) {
 		in.expired = o->deadline->expired;
 		in.expired_ctx = o->deadline->ctx;

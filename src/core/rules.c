@@ -38,6 +38,7 @@ const struct rule_entry *const rules_table[RULE__COUNT] = {
 	[RULE_DANGLING_PARENT] = &rules_chain_dangling_parent,
 	[RULE_CYCLE] = &rules_chain_cycle,
 	[RULE_UNREACHABLE] = &rules_chain_unreachable,
+	[RULE_REMOVED_REVISION] = &rules_chain_removed_revision,
 };
 
 struct diag *

@@ -412,3 +412,59 @@ const struct rule_entry rules_chain_unreachable = {
 	"fix the broken link first; these revisions will then join the chain",
 	"revisions on no path from a base to a head, one diagnostic per cause"
 };
+
+/*
+ * A revision the base had that the new commit lacks: a database that
+ * already ran it (on a guarded branch, it was deployable) has a version
+ * Alembic no longer knows, and neither upgrade nor downgrade starts
+ * from there.  A force push that drops or renumbers a migration is the
+ * usual way.  It is never old debt, so no baseline excuses it; squashing
+ * on purpose is what `rules: removed-revision: off` (for a repository)
+ * is for.
+ */
+static int
+check_removed(struct rules_ctx *ctx)
+{
+	const struct strvec	*revs = ctx->in->base_revisions;
+	const struct strvec	*paths = ctx->in->base_paths;
+	struct strset		 broken = STRSET_INIT;
+	size_t			 i;
+	int			 rv = -1;
+
+	if (revs == NULL || revs->len == 0)
+		return 0;
+	/* A file that no longer parses lost its revision to the parser:
+	 * parse-error says so already. */
+	if (strset_init(&broken, ctx->out->len) == -1)
+		return -1;
+	for (i = 0; i < ctx->out->len; i++)
+		if (ctx->out->items[i].rule == RULE_PARSE_ERROR &&
+		    ctx->out->items[i].path != NULL)
+			(void)strset_add(&broken, ctx->out->items[i].path);
+	for (i = 0; i < revs->len; i++) {
+		if (graph_find(ctx->graph, revs->items[i]) != GRAPH_NONE ||
+		    (paths != NULL && i < paths->len &&
+		    strset_has(&broken, paths->items[i])))
+			continue;
+		if (rules_report(ctx, RULE_REMOVED_REVISION, paths != NULL &&
+		    i < paths->len ? paths->items[i] : NULL, 0,
+		    revs->items[i], "revision `%s` (%s) was on this branch and "
+		    "this commit removes it: a database already at `%s` can "
+		    "no longer be upgraded or downgraded by Alembic",
+		    revs->items[i], paths != NULL && i < paths->len ?
+		    paths->items[i] : "?", revs->items[i]) == NULL)
+			goto done;
+	}
+	rv = 0;
+done:
+	strset_clear(&broken);
+	return rv;
+}
+
+const struct rule_entry rules_chain_removed_revision = {
+	RULE_REMOVED_REVISION, "removed-revision", RULE_KIND_CHAIN,
+	RULE_SEV_ERROR, check_removed,
+	"restore the migration file; a deliberate squash needs "
+	"removed-revision: off for the repository (an administrator's call)",
+	"a revision the base had is gone from the new commit",
+};
