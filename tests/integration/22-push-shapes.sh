@@ -106,15 +106,53 @@ expect "1,001 refs with one bad: rejected, naming it" 1 \
 
 # --- proc-receive style refs/for/<branch> -----------------------------------
 # AGit flow (Gitea, Gerrit-like servers): a change for main is pushed to
-# refs/for/main[/topic].  It is judged as a new branch off main, so a
-# broken migration is refused when it is proposed, not only when merged.
-push app "$T/srv/app.git" bad:refs/for/main/topic-1
+# refs/for/main[/topic], which receive.procReceiveRefs hands to the
+# proc-receive hook instead of updating a ref.  pre-receive runs first
+# and sees the refs/for line: revguard judges it as a change for main
+# (from their merge base), so a broken migration is refused when it is
+# proposed, not only when merged.  The proc-receive hook here speaks
+# git's pkt-line protocol and records what it was given.
+bare_repo srv/agit.git $S
+git -C srv/agit.git config receive.procReceiveRefs refs/for
+cat >srv/agit.git/hooks/proc-receive <<PY
+#!$PYTHON
+import os, sys
+i, o = sys.stdin.buffer, sys.stdout.buffer
+def read():
+    n = int(i.read(4), 16)
+    return None if n == 0 else i.read(n - 4).rstrip(b"\n")
+def write(s):
+    b = s.encode()
+    o.write(b"%04x" % (len(b) + 4) + b)
+while read() is not None:
+    pass
+write("version=1\0"); o.write(b"0000"); o.flush()
+cmds = []
+while (l := read()) is not None:
+    cmds.append(l.decode())
+with open("$T/proc-receive.log", "a") as f:
+    f.write("\n".join(cmds) + "\n")
+for c in cmds:
+    write("ok " + c.split(" ")[2])
+    write("option refname refs/pull/1/head")
+o.write(b"0000"); o.flush()
+PY
+chmod +x srv/agit.git/hooks/proc-receive
+push app "$T/srv/agit.git" main
+push app "$T/srv/agit.git" bad:refs/for/main/topic-1
 expect "refs/for/main/topic: judged as a change for main, rejected" 1 \
     "refs/for/main/topic-1: rejected" "error[placeholder-id]"
-push app "$T/srv/app.git" good:refs/for/main
-expect "refs/for/main with a good change: accepted" 0 "good -> refs/for/main"
-push app "$T/srv/app.git" bad:refs/for/nosuch/x
-expect "refs/for/ of an unguarded branch: not judged" 0 "bad -> refs/for/nosuch/x"
+if [ -e proc-receive.log ]; then
+	not_ok "the refused proposal never reached proc-receive"
+else ok "the refused proposal never reached proc-receive"; fi
+push app "$T/srv/agit.git" good:refs/for/main/topic-2
+expect "refs/for/main with a good change: accepted, handed to proc-receive" 0 \
+    "good -> refs/pull/1/head"
+if grep -q " refs/for/main/topic-2$" proc-receive.log; then
+	ok "proc-receive got the accepted proposal"
+else not_ok "proc-receive got the accepted proposal"; fi
+push app "$T/srv/agit.git" bad:refs/for/nosuch/x
+expect "refs/for/ of an unguarded branch: not judged" 0 "bad -> refs/pull/1/head"
 
 # --- tags and notes -----------------------------------------------------------
 git_quiet -C app tag -a -m "bad release" v9 bad
