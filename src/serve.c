@@ -342,9 +342,13 @@ proposal_guarded(const struct config *cfg, const char *ref, const char *def,
 {
 	char	*slash;
 
-	if (strncmp(ref, "refs/for/", 9) != 0 || ref[9] == '\0' ||
-	    (size_t)snprintf(target, len, "refs/heads/%s", ref + 9) >= len)
+	if (strncmp(ref, "refs/for/", 9) != 0 || ref[9] == '\0')
 		return 0;
+	/* Too long to name a branch here: never a way around the check. */
+	if ((size_t)snprintf(target, len, "refs/heads/%s", ref + 9) >= len) {
+		target[0] = '\0';
+		return 1;
+	}
 	for (;;) {
 		if (serve_is_guarded(cfg, target, def))
 			return 1;
@@ -359,7 +363,7 @@ static int
 judge_updates(struct ref_judge *rj, const struct push_request *req)
 {
 	const struct config	*cfg = rj->cfg;
-	char			*def, target[PATH_MAX];
+	char			*def, target[PATH_MAX + 16];
 	size_t			 i;
 	int			 guard_all = 0, guarded, rv = 0;
 
@@ -383,7 +387,7 @@ judge_updates(struct ref_judge *rj, const struct push_request *req)
 		if (!guarded && proposal_guarded(cfg, u->ref, def, target,
 		    sizeof(target))) {
 			guarded = 1;
-			rj->target_ref = target;
+			rj->target_ref = target[0] != '\0' ? target : NULL;
 		}
 		if (!guarded)
 			rv = push_result_add(rj->res, u->ref, u->new_id,

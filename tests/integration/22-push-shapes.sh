@@ -151,6 +151,10 @@ expect "refs/for/main with a good change: accepted, handed to proc-receive" 0 \
 if grep -q " refs/for/main/topic-2$" proc-receive.log; then
 	ok "proc-receive got the accepted proposal"
 else not_ok "proc-receive got the accepted proposal"; fi
+long=$(printf 't%.0s' $(seq 1 4080))
+push app "$T/srv/agit.git" bad:refs/for/main/$long
+expect "refs/for/main/<4,080-byte topic>: still judged, rejected" 1 \
+    "error[placeholder-id]"
 push app "$T/srv/agit.git" bad:refs/for/nosuch/x
 expect "refs/for/ of an unguarded branch: not judged" 0 "bad -> refs/pull/1/head"
 
