@@ -41,7 +41,8 @@ enum host_kind	 host_detect(host_lookup_fn, void *arg);
 /*
  * The variables of a host's table entry that identify the pusher, in the
  * order they are tried (GL_USERNAME; GITEA_PUSHER_NAME;
- * GITHUB_USER_LOGIN; REMOTE_USER then USER for plain git),
+ * GITHUB_USER_LOGIN; REMOTE_USER for plain git, never USER, which on a
+ * shared ssh account names the account),
  * NULL-terminated.
  */
 const char *const *host_identity_vars(enum host_kind);

@@ -25,7 +25,8 @@ struct host_entry {
 	int			 web_ui;
 };
 
-static const char *const git_identity[] = { "REMOTE_USER", "USER", NULL };
+/* USER on a shared ssh account names the account, not a person. */
+static const char *const git_identity[] = { "REMOTE_USER", NULL };
 static const char *const git_forward[] = { "REMOTE_USER", "USER", NULL };
 static const char *const none[] = { NULL };
 

@@ -83,8 +83,8 @@ Test(host, identity_and_repository_name)
 	    "alice");
 	cr_assert_str_eq(host_identity(HOST_GITEA, host_lookup_strvec, &v),
 	    "bob");
-	cr_assert_str_eq(host_identity(HOST_GIT, host_lookup_strvec, &v),
-	    "git");
+	cr_assert_null(host_identity(HOST_GIT, host_lookup_strvec, &v),
+	    "USER names a shared account, not a person");
 	cr_assert_null(host_identity(HOST_GITHUB, host_lookup_strvec, &v));
 	cr_assert_str_eq(host_identity_vars(HOST_GITLAB)[0], "GL_USERNAME");
 	cr_assert_str_eq(host_repo_name(HOST_GITLAB, host_lookup_strvec, &v,
