@@ -550,6 +550,7 @@ static const struct field fields[] = {
 	F("timeout", SCOPE_HOOK, 0, FIELD_DURATION, hook.timeout_ms, 1, 0),
 	F("on_unavailable", SCOPE_HOOK, 0, FIELD_FAIL_OPEN, hook.fail_open, 0,
 	    0),
+	F("deadline", SCOPE_HOOK, 0, FIELD_DURATION, hook.deadline_ms, 1, 0),
 };
 
 #undef S

@@ -11,11 +11,13 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +28,7 @@
 #include "revguard/proto.h"
 #include "revguard/report.h"
 #include "revguard/request.h"
+#include "revguard/vis.h"
 
 #define HOOK_MAX_LINE	8192
 #define HOOK_MAX_UPDATES PROTO_MAX_UPDATES
@@ -39,6 +42,19 @@ static const char *const pusher_vars[] = { "GL_USERNAME", "GL_ID", "GL_PROTOCOL"
 	"GITEA_PUSHER_NAME", "GITEA_PUSHER_EMAIL", "GITHUB_USER_LOGIN",
 	"REMOTE_USER", "USER", NULL };
 
+/* The hard stop's longest wait after hook.deadline: the check looks at
+ * the clock between files and rules; this catches it anywhere else. */
+#define HOOK_GRACE_MAX_MS 250
+
+/*
+ * What the watchdog writes, and the status it exits with, when the check
+ * overruns the deadline where it cannot look at the clock.  Filled before
+ * it is armed: a signal handler may only write and exit.
+ */
+static char	 watchdog_msg[2048];
+static size_t	 watchdog_len;
+static int	 watchdog_status = 1;
+
 static long long
 now_ms(void)
 {
@@ -46,6 +62,134 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+hook_on_github(void)
+{
+	const char	*v;
+
+	return ((v = getenv("GITHUB_USER_LOGIN")) != NULL && *v != '\0') ||
+	    ((v = getenv("GITHUB_REPO_NAME")) != NULL && *v != '\0');
+}
+
+/* engine_deadline's test: ctx is the monotonic time to stop at. */
+static int
+deadline_expired(void *ctx)
+{
+	return now_ms() >= *(const long long *)ctx;
+}
+
+static void
+watchdog_fire(int sig)
+{
+	size_t	 done = 0;
+	ssize_t	 r;
+
+	(void)sig;
+	while (done < watchdog_len) {
+		r = write(STDERR_FILENO, watchdog_msg + done,
+		    watchdog_len - done);
+		if (r <= 0)
+			break;
+		done += (size_t)r;
+	}
+	_exit(watchdog_status);
+}
+
+/* Arms the hard stop ms from now: the message, the status, then exit. */
+static int
+watchdog_arm(long long ms)
+{
+	struct sigaction	 sa;
+	struct itimerval	 it;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = watchdog_fire;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) == -1)
+		return -1;
+	if (ms < 1)
+		ms = 1;
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = (time_t)(ms / 1000);
+	it.it_value.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	return setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void
+watchdog_disarm(void)
+{
+	struct itimerval	 it;
+
+	memset(&it, 0, sizeof(it));
+	(void)setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/*
+ * The fail policy's words for why: the lines the pusher sees when the
+ * push cannot be checked, and the status.  On GitHub Enterprise a short
+ * first line comes before them, for its web UI, which shows the first.
+ */
+static int
+fail_message(const struct config *cfg, const char *repo, const char *headline,
+    const char *why, char *buf, size_t len)
+{
+	size_t	 n = 0;
+
+	if (headline != NULL)
+		n = (size_t)snprintf(buf, len, "revguard: %s%spush %s: %s\n",
+		    repo, *repo ? ": " : "", cfg->hook.fail_open ?
+		    "accepted UNCHECKED" : "rejected", headline);
+	if (n >= len)
+		n = len - 1;
+	if (cfg->hook.fail_open)
+		snprintf(buf + n, len - n, "revguard: WARNING: migrations were "
+		    "NOT checked: %s\nrevguard: push accepted anyway "
+		    "(on_unavailable: accept)\n", why);
+	else
+		snprintf(buf + n, len - n, "revguard: cannot check this push: "
+		    "%s\nrevguard: push rejected (on_unavailable: reject); try "
+		    "again, or tell the server administrators\n", why);
+	return cfg->hook.fail_open ? 0 : 1;
+}
+
+/* The GitHub repository's name, escaped, as messages name it; "" off
+ * GitHub.  A pusher may own the name. */
+static void
+github_repo(char *buf, size_t len)
+{
+	const char	*v = getenv("GITHUB_REPO_NAME");
+
+	buf[0] = '\0';
+	if (v != NULL && *v != '\0')
+		vis_escape(buf, len, v, strlen(v), 0);
+}
+
+/*
+ * On GitHub Enterprise a rejected push made in the web UI (a pull
+ * request's merge button, a file edited in the browser) cannot be fixed
+ * where it was made: say where to fix it.
+ */
+static int
+github_web_note(struct push_result *res)
+{
+	const char	*via = getenv("GITHUB_VIA");
+	const char	*head = getenv("GITHUB_PULL_REQUEST_HEAD");
+	const char	*base = getenv("GITHUB_PULL_REQUEST_BASE");
+	const char	*who = getenv("GITHUB_USER_LOGIN");
+
+	if (via == NULL || *via == '\0')
+		return 0;
+	if (head != NULL && *head != '\0')
+		return strvec_push_owned(&res->notes, xasprintf("this push is "
+		    "%s%s web merge (%s) of pull request branch %s into %s: "
+		    "fix the migrations on %s, then merge again", who ? who :
+		    "a", who ? "'s" : "", via, head, base ? base : "?",
+		    head));
+	return strvec_push_owned(&res->notes, xasprintf("this push was made "
+	    "on the web (%s)%s%s: fix the migrations in a clone and push "
+	    "them", via, who ? " by " : "", who ? who : ""));
 }
 
 /* Reads git's "<old> <new> <ref>" lines from stdin. */
@@ -386,11 +530,15 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	struct config		 cfg;
 	struct push_request	 req;
 	struct push_result	 res;
+	struct engine_deadline	 stop = { deadline_expired, NULL };
 	struct strvec		 lines = STRVEC_INIT;
 	const char		*config_path = NULL, *sock = NULL;
 	const char		*unavailable = NULL;
-	char			 err[1024] = "";
+	char			 err[1024] = "", why[1280], repo[256];
+	char			 headline[128];
+	long long		 start = now_ms(), deadline_at = 0;
 	int			 ch, in_process = 0, timeout_ms = -1, rv, i;
+	int			 github = hook_on_github(), deadline_ms, grace;
 
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
@@ -420,6 +568,10 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		hook_usage(stderr);
 		return HOOK_USAGE_ERROR;
 	}
+	/* GitHub Enterprise's hooks cannot reach a daemon of ours. */
+	if (github)
+		in_process = 1;
+	github_repo(repo, sizeof(repo));
 	/* Only the in-process check uses the policy's patterns. */
 	if (config_init_flags(&cfg, in_process ? 0 :
 	    CONFIG_NO_PATTERNS) == -1) {
@@ -455,23 +607,69 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		cfg.hook.fail_open = strcmp(unavailable, "accept") == 0;
 	}
 
+	/*
+	 * The whole hook's budget.  The check stops itself at the deadline
+	 * (the same engine_deadline the daemon's jobs use); the watchdog
+	 * cuts off what does not look at the clock a little later, so that
+	 * the pusher always hears why before a host kills the hook.
+	 */
+	deadline_ms = cfg.hook.deadline_ms > 0 ? cfg.hook.deadline_ms :
+	    github ? CONFIG_GHE_DEADLINE_MS : 0;
+	if (deadline_ms > 0) {
+		deadline_at = start + deadline_ms;
+		stop.ctx = &deadline_at;
+		grace = deadline_ms / 10 < HOOK_GRACE_MAX_MS ?
+		    deadline_ms / 10 : HOOK_GRACE_MAX_MS;
+		snprintf(why, sizeof(why), "the check did not finish within "
+		    "hook.deadline (%d ms) and was cut off", deadline_ms);
+		snprintf(headline, sizeof(headline), "not checked within "
+		    "hook.deadline (%d ms)", deadline_ms);
+		watchdog_status = fail_message(&cfg, repo, github ? headline :
+		    NULL, why, watchdog_msg, sizeof(watchdog_msg));
+		watchdog_len = strlen(watchdog_msg);
+		if (watchdog_arm(deadline_at + grace - now_ms()) == -1)
+			fprintf(stderr, "revguard: cannot set the deadline's "
+			    "timer: %s\n", strerror(errno));
+		/* Waiting for the daemon counts against the budget too. */
+		if (deadline_at - now_ms() < cfg.hook.timeout_ms)
+			cfg.hook.timeout_ms = deadline_at - now_ms() > 1 ?
+			    (int)(deadline_at - now_ms()) : 1;
+	}
+
 	if ((rv = read_updates(stdin, &req, err, sizeof(err))) != 0 ||
 	    (rv = read_environment(&req, err, sizeof(err))) != 0)
 		;
 	else if (in_process && in_process_check == NULL) {
 		snprintf(err, sizeof(err), "this hook binary talks to revguardd "
-		    "only; use `revguard hook --in-process`");
+		    "only; use `revguard hook --in-process`%s", github ?
+		    " (GitHub Enterprise hooks cannot reach a daemon)" : "");
 		rv = -1;
 	} else if (in_process)
-		rv = in_process_check(&cfg, &req, &res, err, sizeof(err));
+		rv = in_process_check(&cfg, &req, deadline_ms > 0 ? &stop :
+		    NULL, &res, err, sizeof(err));
 	else
 		rv = ask_daemon(&cfg, &req, &res, err, sizeof(err));
+	watchdog_disarm();
+	if (rv == -1 && deadline_ms > 0 && now_ms() >= deadline_at) {
+		/* Whatever broke off the check, the budget is why. */
+		snprintf(why, sizeof(why), "the check did not finish within "
+		    "hook.deadline (%d ms): %s", deadline_ms, err);
+		snprintf(err, sizeof(err), "%.1000s", why);
+		snprintf(headline, sizeof(headline), "not checked within "
+		    "hook.deadline (%d ms)", deadline_ms);
+	} else
+		snprintf(headline, sizeof(headline), "migrations not checked "
+		    "(see below)");
 
 	if (rv == HOOK_OVER_LIMIT) {
 		fprintf(stderr, "revguard: %s\nrevguard: push rejected\n",
 		    err);
 		rv = 1;
 	} else if (rv == 0) {
+		if (github && res.reject && (github_web_note(&res) == -1 ||
+		    report_push_headline(&res, repo, &lines) == -1))
+			fprintf(stderr, "revguard: out of memory rendering the "
+			    "verdict\n");
 		if (report_push_lines(&res, &lines) == -1)
 			fprintf(stderr, "revguard: out of memory rendering the "
 			    "verdict\n");
@@ -479,16 +677,11 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 			fprintf(stderr, "%s\n", lines.items[i]);
 		strvec_clear(&lines);
 		rv = res.reject ? 1 : 0;
-	} else if (cfg.hook.fail_open) {
-		fprintf(stderr, "revguard: WARNING: migrations were NOT checked: "
-		    "%s\nrevguard: push accepted anyway (on_unavailable: "
-		    "accept)\n", err);
-		rv = 0;
 	} else {
-		fprintf(stderr, "revguard: cannot check this push: %s\n"
-		    "revguard: push rejected (on_unavailable: reject); try "
-		    "again, or tell the server administrators\n", err);
-		rv = 1;
+		/* The watchdog is disarmed: its buffer is free. */
+		rv = fail_message(&cfg, repo, github ? headline : NULL, err,
+		    watchdog_msg, sizeof(watchdog_msg));
+		fputs(watchdog_msg, stderr);
 	}
 	push_result_clear(&res);
 	push_request_clear(&req);

@@ -131,6 +131,51 @@ report_push_lines(const struct push_result *res, struct strvec *lines)
 	return rv;
 }
 
+int
+report_push_headline(const struct push_result *res, const char *subject,
+    struct strvec *lines)
+{
+	const struct push_ref_result	*r, *first = NULL;
+	const struct diag		*d = NULL;
+	const char			*path;
+	char				 at[32] = "", more[48] = "";
+	size_t				 i, j, errors = 0;
+
+	for (i = 0; i < res->nrefs; i++) {
+		r = &res->refs[i];
+		if (r->verdict != PUSH_REJECT)
+			continue;
+		if (first == NULL)
+			first = r;
+		for (j = 0; j < r->diags.len; j++) {
+			if (r->diags.items[j].severity != RULE_SEV_ERROR)
+				continue;
+			if (d == NULL)
+				d = &r->diags.items[j];
+			errors++;
+		}
+		if (r->outcome == PUSH_REFUSED)
+			errors++;
+	}
+	if (first == NULL)
+		return 0;
+	if (subject == NULL)
+		subject = "";
+	if (d == NULL)
+		return say(lines, xasprintf("revguard: %s%spush rejected: %s: %s",
+		    subject, *subject ? ": " : "", first->ref, first->reason ?
+		    first->reason : "?"));
+	path = d->path ? d->path : first->versions_dir ? first->versions_dir :
+	    "?";
+	if (d->line > 0)
+		snprintf(at, sizeof(at), ":%d", d->line);
+	if (errors > 1)
+		snprintf(more, sizeof(more), " (and %zu more)", errors - 1);
+	return say(lines, xasprintf("revguard: %s%spush rejected: %s[%s] in "
+	    "%s%s%s", subject, *subject ? ": " : "", rule_sev_name(d->severity),
+	    rule_name(d->rule), path, at, more));
+}
+
 void
 report_text(FILE *f, const struct engine_result *r)
 {

@@ -30,6 +30,14 @@ json_t	*report_json(const struct engine_result *,
 	    const struct report_subject *);
 /* The `remote:` lines a pusher sees for a judged push. */
 int	 report_push_lines(const struct push_result *, struct strvec *lines);
+/*
+ * One short line for a rejected push, for web UIs that show the first
+ * line (GitHub Enterprise): the first error's rule and file and how many
+ * more, after subject (the repository's name, or NULL).  Nothing when
+ * the push is not rejected.
+ */
+int	 report_push_headline(const struct push_result *, const char *subject,
+	    struct strvec *lines);
 void	 report_heads(FILE *, const struct engine_result *);
 void	 report_graph_dot(FILE *, const struct engine_result *);
 json_t	*report_graph_json(const struct engine_result *);
