@@ -54,6 +54,7 @@ static const char *const pusher_vars[] = { "GL_USERNAME", "GL_ID", "GL_PROTOCOL"
 static char	 watchdog_msg[2048];
 static size_t	 watchdog_len;
 static int	 watchdog_status = 1;
+static int	 watchdog_fd = STDERR_FILENO;
 
 static long long
 now_ms(void)
@@ -88,7 +89,7 @@ watchdog_fire(int sig)
 
 	(void)sig;
 	while (done < watchdog_len) {
-		r = write(STDERR_FILENO, watchdog_msg + done,
+		r = write(watchdog_fd, watchdog_msg + done,
 		    watchdog_len - done);
 		if (r <= 0)
 			break;
@@ -532,6 +533,7 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	struct push_result	 res;
 	struct engine_deadline	 stop = { deadline_expired, NULL };
 	struct strvec		 lines = STRVEC_INIT;
+	FILE			*out = stderr;
 	const char		*config_path = NULL, *sock = NULL;
 	const char		*unavailable = NULL;
 	char			 err[1024] = "", why[1280], repo[256];
@@ -568,9 +570,16 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		hook_usage(stderr);
 		return HOOK_USAGE_ERROR;
 	}
-	/* GitHub Enterprise's hooks cannot reach a daemon of ours. */
-	if (github)
+	/*
+	 * GitHub Enterprise's hooks cannot reach a daemon of ours, and its
+	 * documentation promises the terminal and the web UI a hook's
+	 * standard output (git itself sends both to the pusher).
+	 */
+	if (github) {
 		in_process = 1;
+		out = stdout;
+		watchdog_fd = STDOUT_FILENO;
+	}
 	github_repo(repo, sizeof(repo));
 	/* Only the in-process check uses the policy's patterns. */
 	if (config_init_flags(&cfg, in_process ? 0 :
@@ -585,7 +594,7 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	if (config_path != NULL && config_load_file(&cfg, config_path, err,
 	    sizeof(err)) == -1) {
 		/* Without a readable policy there is no fail-open either. */
-		fprintf(stderr, "revguard: cannot read the configuration: %s\n"
+		fprintf(out, "revguard: cannot read the configuration: %s\n"
 		    "revguard: push rejected; tell the server administrators\n",
 		    err);
 		config_free(&cfg);
@@ -662,7 +671,7 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		    "(see below)");
 
 	if (rv == HOOK_OVER_LIMIT) {
-		fprintf(stderr, "revguard: %s\nrevguard: push rejected\n",
+		fprintf(out, "revguard: %s\nrevguard: push rejected\n",
 		    err);
 		rv = 1;
 	} else if (rv == 0) {
@@ -674,14 +683,14 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 			fprintf(stderr, "revguard: out of memory rendering the "
 			    "verdict\n");
 		for (i = 0; i < (int)lines.len; i++)
-			fprintf(stderr, "%s\n", lines.items[i]);
+			fprintf(out, "%s\n", lines.items[i]);
 		strvec_clear(&lines);
 		rv = res.reject ? 1 : 0;
 	} else {
 		/* The watchdog is disarmed: its buffer is free. */
 		rv = fail_message(&cfg, repo, github ? headline : NULL, err,
 		    watchdog_msg, sizeof(watchdog_msg));
-		fputs(watchdog_msg, stderr);
+		fputs(watchdog_msg, out);
 	}
 	push_result_clear(&res);
 	push_request_clear(&req);
