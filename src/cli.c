@@ -567,7 +567,8 @@ done:
 /* `revguard hook --in-process`: the daemon's road, in the hook. */
 static int
 in_process_check(const struct config *cfg, const struct push_request *req,
-    struct push_result *res, char *err, size_t errlen)
+    const struct engine_deadline *deadline, struct push_result *res,
+    char *err, size_t errlen)
 {
 	struct serve_opts	 so;
 	int			 rv;
@@ -578,6 +579,7 @@ in_process_check(const struct config *cfg, const struct push_request *req,
 	}
 	memset(&so, 0, sizeof(so));
 	so.cfg = cfg;
+	so.deadline = deadline;
 	rv = serve_request(&so, req, res, err, errlen);
 	odb_global_shutdown();
 	return rv;

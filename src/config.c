@@ -571,6 +571,7 @@ static const struct field fields[] = {
 	F("on_unavailable", SCOPE_HOOK, 0, FIELD_FAIL_OPEN, hook.fail_open, 0,
 	    0),
 	{ "host", SCOPE_HOOK, 0, FIELD_SET, 0, 0, 0, set_hook_host },
+	F("deadline", SCOPE_HOOK, 0, FIELD_DURATION, hook.deadline_ms, 1, 0),
 };
 
 #undef S

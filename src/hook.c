@@ -11,12 +11,14 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +30,7 @@
 #include "revguard/proto.h"
 #include "revguard/report.h"
 #include "revguard/request.h"
+#include "revguard/vis.h"
 
 #define HOOK_MAX_LINE	8192
 #define HOOK_MAX_UPDATES PROTO_MAX_UPDATES
@@ -38,6 +41,20 @@
 #define HOOK_OVER_LIMIT	(-2)
 
 
+/* The hard stop's longest wait after hook.deadline: the check looks at
+ * the clock between files and rules; this catches it anywhere else. */
+#define HOOK_GRACE_MAX_MS 250
+
+/*
+ * What the watchdog writes, and the status it exits with, when the check
+ * overruns the deadline where it cannot look at the clock.  Filled before
+ * it is armed: a signal handler may only write and exit.
+ */
+static char	 watchdog_msg[2048];
+static size_t	 watchdog_len;
+static int	 watchdog_status = 1;
+static int	 watchdog_fd = STDERR_FILENO;
+
 static long long
 now_ms(void)
 {
@@ -45,6 +62,128 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *
+env_lookup(const char *name, void *arg)
+{
+	(void)arg;
+	return getenv(name);
+}
+
+/* GitHub Enterprise's variables, and no GitLab or Gitea ones (host.c's
+ * detection order). */
+int
+hook_on_github(void)
+{
+	return host_detect(env_lookup, NULL) == HOST_GITHUB;
+}
+
+/* engine_deadline's test: ctx is the monotonic time to stop at. */
+static int
+deadline_expired(void *ctx)
+{
+	return now_ms() >= *(const long long *)ctx;
+}
+
+static void
+watchdog_fire(int sig)
+{
+	size_t	 done = 0;
+	ssize_t	 r;
+
+	(void)sig;
+	while (done < watchdog_len) {
+		r = write(watchdog_fd, watchdog_msg + done,
+		    watchdog_len - done);
+		if (r <= 0)
+			break;
+		done += (size_t)r;
+	}
+	_exit(watchdog_status);
+}
+
+/* Arms the hard stop ms from now: the message, the status, then exit. */
+static int
+watchdog_arm(long long ms)
+{
+	struct sigaction	 sa;
+	struct itimerval	 it;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = watchdog_fire;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) == -1)
+		return -1;
+	if (ms < 1)
+		ms = 1;
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = (time_t)(ms / 1000);
+	it.it_value.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	return setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void
+watchdog_disarm(void)
+{
+	struct itimerval	 it;
+
+	memset(&it, 0, sizeof(it));
+	(void)setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/*
+ * The fail policy's words for why: the lines the pusher sees when the
+ * push cannot be checked, and the status.  On GitHub Enterprise a short
+ * first line comes before them, for its web UI, which shows the first.
+ */
+static int
+fail_message(const struct config *cfg, const char *repo, const char *headline,
+    const char *why, char *buf, size_t len)
+{
+	size_t	 n = 0;
+
+	if (headline != NULL)
+		n = (size_t)snprintf(buf, len, "revguard: %s%spush %s: %s\n",
+		    repo, *repo ? ": " : "", cfg->hook.fail_open ?
+		    "accepted UNCHECKED" : "rejected", headline);
+	if (n >= len)
+		n = len - 1;
+	if (cfg->hook.fail_open)
+		snprintf(buf + n, len - n, "revguard: WARNING: migrations were "
+		    "NOT checked: %s\nrevguard: push accepted anyway "
+		    "(on_unavailable: accept)\n", why);
+	else
+		snprintf(buf + n, len - n, "revguard: cannot check this push: "
+		    "%s\nrevguard: push rejected (on_unavailable: reject); try "
+		    "again, or tell the server administrators\n", why);
+	return cfg->hook.fail_open ? 0 : 1;
+}
+
+/*
+ * On GitHub Enterprise a rejected push made in the web UI (a pull
+ * request's merge button, a file edited in the browser) cannot be fixed
+ * where it was made: say where to fix it.
+ */
+static int
+github_web_note(struct push_result *res)
+{
+	const char	*via = getenv("GITHUB_VIA");
+	const char	*head = getenv("GITHUB_PULL_REQUEST_HEAD");
+	const char	*base = getenv("GITHUB_PULL_REQUEST_BASE");
+	const char	*who = getenv("GITHUB_USER_LOGIN");
+
+	if (via == NULL || *via == '\0')
+		return 0;
+	if (head != NULL && *head != '\0')
+		return strvec_push_owned(&res->notes, xasprintf("this push is "
+		    "%s%s web merge (%s) of pull request branch %s into %s: "
+		    "fix the migrations on %s, then merge again", who ? who :
+		    "a", who ? "'s" : "", via, head, base ? base : "?",
+		    head));
+	return strvec_push_owned(&res->notes, xasprintf("this push was made "
+	    "on the web (%s)%s%s: fix the migrations in a clone and push "
+	    "them", via, who ? " by " : "", who ? who : ""));
 }
 
 /* Reads git's "<old> <new> <ref>" lines from stdin. */
@@ -96,13 +235,6 @@ read_updates(FILE *in, struct push_request *req, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
-}
-
-static const char *
-env_lookup(const char *name, void *arg)
-{
-	(void)arg;
-	return getenv(name);
 }
 
 /*
@@ -164,20 +296,48 @@ choose_host(const char *forced, const struct config *cfg,
 	rh->via = getenv("GITHUB_VIA");
 }
 
-/* Prints lines, one a line, to stderr (git shows them as remote:). */
+/* Prints lines, one a line, to out (git shows them as remote:). */
 static void
-print_lines(struct strvec *lines)
+print_lines(FILE *out, struct strvec *lines)
 {
 	size_t	 i;
 
 	for (i = 0; i < lines->len; i++)
-		fprintf(stderr, "%s\n", lines->items[i]);
+		fprintf(out, "%s\n", lines->items[i]);
 	strvec_clear(lines);
 }
 
+/*
+ * The hook's own message text as the host shows it (escaped; GitLab's
+ * prefix when refused), into buf, for the watchdog to write as is.
+ */
+static void
+render_message(const struct report_host *rh, int refused, const char *text,
+    char *buf, size_t len)
+{
+	struct strvec	 lines = STRVEC_INIT;
+	size_t		 i, n = 0;
+	int		 w;
+
+	buf[0] = '\0';
+	if (report_host_message(rh, refused, text, &lines) == -1) {
+		snprintf(buf, len, "%s", text);
+		strvec_clear(&lines);
+		return;
+	}
+	for (i = 0; i < lines.len && n < len; i++) {
+		w = snprintf(buf + n, len - n, "%s\n", lines.items[i]);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+	strvec_clear(&lines);
+}
+
 /* Prints the hook's own message as the host shows it. */
-static void __attribute__((format(printf, 3, 4)))
-host_say(const struct report_host *rh, int refused, const char *fmt, ...)
+static void __attribute__((format(printf, 4, 5)))
+host_say(FILE *out, const struct report_host *rh, int refused,
+    const char *fmt, ...)
 {
 	struct strvec	 lines = STRVEC_INIT;
 	va_list		 ap;
@@ -189,43 +349,42 @@ host_say(const struct report_host *rh, int refused, const char *fmt, ...)
 	va_end(ap);
 	if (text == NULL || report_host_message(rh, refused, text,
 	    &lines) == -1)
-		fprintf(stderr, "revguard: out of memory\n");
-	print_lines(&lines);
+		fprintf(out, "revguard: out of memory\n");
+	print_lines(out, &lines);
 	free(text);
 }
 
 /*
  * The end of a push: the verdict (rv 0), a push over a limit, or a check
- * that could not run under the fail policy, printed for the host.
- * Returns the hook's exit status.
+ * that could not run under the fail policy (with headline, the short
+ * first line a web UI shows), printed for the host.  Returns the hook's
+ * exit status.
  */
 static int
-hook_finish(const struct report_host *rh, int rv,
-    const struct push_result *res, const char *err, int fail_open)
+hook_finish(FILE *out, const struct report_host *rh, int rv,
+    const struct push_result *res, const char *err,
+    const struct config *cfg, const char *headline)
 {
 	struct strvec	 lines = STRVEC_INIT;
+	char		 text[2048];
+	int		 status;
 
 	if (rv == HOOK_OVER_LIMIT) {
-		host_say(rh, 1, "revguard: %s\nrevguard: push rejected", err);
+		host_say(out, rh, 1, "revguard: %s\nrevguard: push rejected",
+		    err);
 		return 1;
 	}
 	if (rv == 0) {
 		if (report_host_push_lines(rh, res, &lines) == -1)
-			fprintf(stderr, "revguard: out of memory rendering the "
+			fprintf(out, "revguard: out of memory rendering the "
 			    "verdict\n");
-		print_lines(&lines);
+		print_lines(out, &lines);
 		return res->reject ? 1 : 0;
 	}
-	if (fail_open) {
-		host_say(rh, 0, "revguard: WARNING: migrations were NOT "
-		    "checked: %s\nrevguard: push accepted anyway "
-		    "(on_unavailable: accept)", err);
-		return 0;
-	}
-	host_say(rh, 1, "revguard: cannot check this push: %s\nrevguard: push "
-	    "rejected (on_unavailable: reject); try again, or tell the "
-	    "server administrators", err);
-	return 1;
+	status = fail_message(cfg, rh->repo_name ? rh->repo_name : "",
+	    headline, err, text, sizeof(text));
+	host_say(out, rh, status, "%s", text);
+	return status;
 }
 
 /* Fills the request from git's pre-receive environment. */
@@ -518,10 +677,15 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	struct push_request	 req;
 	struct push_result	 res;
 	struct report_host	 rh;
+	struct engine_deadline	 stop = { deadline_expired, NULL };
+	FILE			*out = stderr;
 	const char		*config_path = NULL, *sock = NULL;
 	const char		*unavailable = NULL, *host = NULL;
-	char			 err[1024] = "", repo_name[512];
+	char			 err[1024] = "", why[1280], repo_name[512];
+	char			 headline[128], text[2048];
+	long long		 start = now_ms(), deadline_at = 0;
 	int			 ch, in_process = 0, timeout_ms = -1, rv;
+	int			 github, deadline_ms, grace;
 	enum host_kind		 forced;
 
 	memset(&req, 0, sizeof(req));
@@ -562,6 +726,17 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		hook_usage(stderr);
 		return HOOK_USAGE_ERROR;
 	}
+	github = host != NULL ? forced == HOST_GITHUB : hook_on_github();
+	/*
+	 * GitHub Enterprise's hooks cannot reach a daemon of ours, and its
+	 * documentation promises the terminal and the web UI a hook's
+	 * standard output (git itself sends both to the pusher).
+	 */
+	if (github) {
+		in_process = 1;
+		out = stdout;
+		watchdog_fd = STDOUT_FILENO;
+	}
 	/* Only the in-process check uses the policy's patterns. */
 	if (config_init_flags(&cfg, in_process ? 0 :
 	    CONFIG_NO_PATTERNS) == -1) {
@@ -578,9 +753,9 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		cfg.hook.host = -1;
 		choose_host(host, &cfg, &req, &rh, repo_name,
 		    sizeof(repo_name));
-		host_say(&rh, 1, "revguard: cannot read the configuration: "
-		    "%s\nrevguard: push rejected; tell the server "
-		    "administrators", err);
+		host_say(out, &rh, 1, "revguard: cannot read the "
+		    "configuration: %s\nrevguard: push rejected; tell the "
+		    "server administrators", err);
 		config_free(&cfg);
 		return 1;
 	}
@@ -601,19 +776,68 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	}
 
 	choose_host(host, &cfg, &req, &rh, repo_name, sizeof(repo_name));
+	/*
+	 * The whole hook's budget.  The check stops itself at the deadline
+	 * (the same engine_deadline the daemon's jobs use); the watchdog
+	 * cuts off what does not look at the clock a little later, so that
+	 * the pusher always hears why before a host kills the hook.
+	 */
+	deadline_ms = cfg.hook.deadline_ms > 0 ? cfg.hook.deadline_ms :
+	    github ? CONFIG_GHE_DEADLINE_MS : 0;
+	if (deadline_ms > 0) {
+		deadline_at = start + deadline_ms;
+		stop.ctx = &deadline_at;
+		grace = deadline_ms / 10 < HOOK_GRACE_MAX_MS ?
+		    deadline_ms / 10 : HOOK_GRACE_MAX_MS;
+		snprintf(why, sizeof(why), "the check did not finish within "
+		    "hook.deadline (%d ms) and was cut off", deadline_ms);
+		snprintf(headline, sizeof(headline), "not checked within "
+		    "hook.deadline (%d ms)", deadline_ms);
+		watchdog_status = fail_message(&cfg, repo_name[0] ? repo_name :
+		    "", host_has_web_ui(rh.host) ? headline : NULL, why, text,
+		    sizeof(text));
+		render_message(&rh, watchdog_status, text, watchdog_msg,
+		    sizeof(watchdog_msg));
+		watchdog_len = strlen(watchdog_msg);
+		if (watchdog_arm(deadline_at + grace - now_ms()) == -1)
+			fprintf(stderr, "revguard: cannot set the deadline's "
+			    "timer: %s\n", strerror(errno));
+		/* Waiting for the daemon counts against the budget too. */
+		if (deadline_at - now_ms() < cfg.hook.timeout_ms)
+			cfg.hook.timeout_ms = deadline_at - now_ms() > 1 ?
+			    (int)(deadline_at - now_ms()) : 1;
+	}
+
 	if ((rv = read_updates(stdin, &req, err, sizeof(err))) != 0 ||
 	    (rv = read_environment(&req, err, sizeof(err))) != 0)
 		;
 	else if (in_process && in_process_check == NULL) {
 		snprintf(err, sizeof(err), "this hook binary talks to revguardd "
-		    "only; use `revguard hook --in-process`");
+		    "only; use `revguard hook --in-process`%s", github ?
+		    " (GitHub Enterprise hooks cannot reach a daemon)" : "");
 		rv = -1;
 	} else if (in_process)
-		rv = in_process_check(&cfg, &req, &res, err, sizeof(err));
+		rv = in_process_check(&cfg, &req, deadline_ms > 0 ? &stop :
+		    NULL, &res, err, sizeof(err));
 	else
 		rv = ask_daemon(&cfg, &req, &res, err, sizeof(err));
+	watchdog_disarm();
+	if (rv == -1 && deadline_ms > 0 && now_ms() >= deadline_at) {
+		/* Whatever broke off the check, the budget is why. */
+		snprintf(why, sizeof(why), "the check did not finish within "
+		    "hook.deadline (%d ms): %s", deadline_ms, err);
+		snprintf(err, sizeof(err), "%.1000s", why);
+		snprintf(headline, sizeof(headline), "not checked within "
+		    "hook.deadline (%d ms)", deadline_ms);
+	} else
+		snprintf(headline, sizeof(headline), "migrations not checked "
+		    "(see below)");
 
-	rv = hook_finish(&rh, rv, &res, err, cfg.hook.fail_open);
+	if (github && rv == 0 && res.reject && github_web_note(&res) == -1)
+		fprintf(stderr, "revguard: out of memory rendering the "
+		    "verdict\n");
+	rv = hook_finish(out, &rh, rv, &res, err, &cfg,
+	    host_has_web_ui(rh.host) ? headline : NULL);
 	push_result_clear(&res);
 	push_request_clear(&req);
 	config_free(&cfg);

@@ -140,91 +140,80 @@ short_ref(const char *ref)
 	return strncmp(ref, "refs/heads/", 11) == 0 ? ref + 11 : ref;
 }
 
-/* The first error of a refused push, and how many errors there are. */
-static const struct push_ref_result *
-first_refusal(const struct push_result *res, const struct diag **first,
-    size_t *more)
+/*
+ * The short first line of a refusal, for web UIs that show the first
+ * line: "revguard: SUBJECT: WHAT rejected: error[rule] in path:line on
+ * branch (and N more)", or the refused ref's reason when it has no
+ * diagnostic.
+ */
+static int
+headline(const struct push_result *res, const char *subject,
+    const char *what, struct strvec *lines)
 {
-	const struct push_ref_result	*found = NULL;
-	size_t				 i, j, n = 0;
+	const struct push_ref_result	*r, *first = NULL, *at_ref = NULL;
+	const struct diag		*d = NULL;
+	const char			*path;
+	char				 at[32] = "", more[48] = "";
+	size_t				 i, j, errors = 0;
 
-	*first = NULL;
 	for (i = 0; i < res->nrefs; i++) {
-		const struct push_ref_result	*r = &res->refs[i];
-
+		r = &res->refs[i];
 		if (r->verdict != PUSH_REJECT)
 			continue;
-		if (r->outcome != PUSH_CHECKED)
-			n++;
-		for (j = 0; j < r->diags.len; j++)
-			n += r->diags.items[j].severity == RULE_SEV_ERROR;
-		if (found != NULL)
-			continue;
-		found = r;
-		for (j = 0; j < r->diags.len && *first == NULL; j++)
-			if (r->diags.items[j].severity == RULE_SEV_ERROR)
-				*first = &r->diags.items[j];
+		if (first == NULL)
+			first = r;
+		for (j = 0; j < r->diags.len; j++) {
+			if (r->diags.items[j].severity != RULE_SEV_ERROR)
+				continue;
+			if (d == NULL) {
+				d = &r->diags.items[j];
+				at_ref = r;
+			}
+			errors++;
+		}
+		if (r->outcome == PUSH_REFUSED)
+			errors++;
 	}
-	*more = n > 0 ? n - 1 : 0;
-	return found;
+	if (first == NULL)
+		return 0;
+	if (subject == NULL)
+		subject = "";
+	if (d == NULL)
+		return say(lines, xasprintf("revguard: %s%s%s rejected: %s: %s",
+		    subject, *subject ? ": " : "", what, first->ref,
+		    first->reason ? first->reason : "?"));
+	path = d->path ? d->path : at_ref->versions_dir ?
+	    at_ref->versions_dir : "?";
+	if (d->line > 0)
+		snprintf(at, sizeof(at), ":%d", d->line);
+	if (errors > 1)
+		snprintf(more, sizeof(more), " (and %zu more)", errors - 1);
+	return say(lines, xasprintf("revguard: %s%s%s rejected: %s[%s] in "
+	    "%s%s on %s%s", subject, *subject ? ": " : "", what,
+	    rule_sev_name(d->severity), rule_name(d->rule), path, at,
+	    short_ref(at_ref->ref), more));
 }
 
-/* What was refused: a push, or a web merge of a pull request. */
+int
+report_push_headline(const struct push_result *res, const char *subject,
+    struct strvec *lines)
+{
+	return headline(res, subject, "push", lines);
+}
+
+/* What was refused: a push, or Gitea's web merge of a pull request. */
 static char *
 refused_what(const struct report_host *rh)
 {
-	char		*what;
-	const char	*repo = rh->repo_name;
-
+	/* Gitea's database ID of the pull request, not its #number; 0 on
+	 * ordinary pushes. */
 	if (rh->host == HOST_GITEA && rh->pr_id != NULL &&
+	    rh->pr_id[0] != '\0' &&
 	    strspn(rh->pr_id, "0123456789") == strlen(rh->pr_id) &&
-	    strspn(rh->pr_id, "0") != strlen(rh->pr_id))
-		/* Gitea's database ID of the pull request, not its #number. */
-		what = xasprintf("merge of pull request id %s", rh->pr_id);
-	else if (rh->host == HOST_GITHUB && rh->via != NULL &&
-	    strstr(rh->via, "merge") != NULL)
-		what = xasprintf("merge (%s)", rh->via);
-	else
-		what = xasprintf("push");
-	if (what != NULL && repo != NULL) {
-		char	*with = xasprintf("%s to %s", what, repo);
-
-		free(what);
-		what = with;
-	}
-	return what;
-}
-
-/* The short first line a merge box shows: what, rule, file, ref. */
-static char *
-summary_line(const struct report_host *rh, const struct push_result *res)
-{
-	const struct push_ref_result	*r;
-	const struct diag		*d;
-	char				*what, *line, at[32] = "", more[48] = "";
-	const char			*path;
-	size_t				 n;
-
-	if ((r = first_refusal(res, &d, &n)) == NULL)
-		return xasprintf("revguard: push rejected");
-	if ((what = refused_what(rh)) == NULL)
-		return NULL;
-	if (n > 0)
-		snprintf(more, sizeof(more), " (and %zu more)", n);
-	if (d == NULL)
-		line = xasprintf("revguard: %s rejected: %s on %s%s", what,
-		    r->outcome == PUSH_REFUSED ? "the commit is refused" :
-		    "not checked", short_ref(r->ref), more);
-	else {
-		path = d->path ? d->path : r->versions_dir;
-		if (d->line > 0)
-			snprintf(at, sizeof(at), ":%d", d->line);
-		line = xasprintf("revguard: %s rejected: %s in %s%s on %s%s",
-		    what, rule_name(d->rule), path ? path : "the migrations",
-		    at, short_ref(r->ref), more);
-	}
-	free(what);
-	return line;
+	    strspn(rh->pr_id, "0") != strlen(rh->pr_id) &&
+	    strlen(rh->pr_id) <= 20)
+		return xasprintf("merge of pull request id %s", rh->pr_id);
+	return xasprintf("push");
 }
 
 /* Prefixes every line for GitLab's web UI; the lines are escaped. */
@@ -249,10 +238,17 @@ report_host_push_lines(const struct report_host *rh,
     const struct push_result *res, struct strvec *lines)
 {
 	size_t	 from = lines->len;
+	char	*what;
+	int	 rv = 0;
 
-	if (host_has_web_ui(rh->host) && res->reject &&
-	    say(lines, summary_line(rh, res)) == -1)
-		return -1;
+	if (host_has_web_ui(rh->host) && res->reject) {
+		if ((what = refused_what(rh)) == NULL)
+			return -1;
+		rv = headline(res, rh->repo_name, what, lines);
+		free(what);
+		if (rv == -1)
+			return -1;
+	}
 	if (report_push_lines(res, lines) == -1)
 		return -1;
 	return rh->host == HOST_GITLAB && res->reject ?
@@ -268,6 +264,8 @@ report_host_message(const struct report_host *rh, int refused,
 
 	for (p = text; *p != '\0'; p += n + (p[n] == '\n')) {
 		n = strcspn(p, "\n");
+		if (n == 0 && p[n] == '\0')
+			break;
 		if (say(lines, xstrndup(p, n)) == -1)
 			return -1;
 	}

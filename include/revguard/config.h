@@ -35,7 +35,15 @@ struct config_hook {
 	int		 timeout_ms;
 	int		 fail_open;		/* on_unavailable: accept */
 	int		 host;		/* enum host_kind; -1: detect */
+	/* The whole hook's time budget, from its start to its verdict;
+	 * 0: not set (CONFIG_GHE_DEADLINE_MS on GitHub Enterprise, else
+	 * only hook.timeout bounds the wait for the daemon). */
+	int		 deadline_ms;
 };
+
+/* hook.deadline's default on GitHub Enterprise, which kills pre-receive
+ * hooks at 5 s: a second left to say why and exit. */
+#define CONFIG_GHE_DEADLINE_MS	4000
 
 struct config_override;
 

@@ -12,14 +12,16 @@
 #include <stdio.h>
 
 #include "revguard/config.h"
+#include "revguard/engine.h"
 #include "revguard/proto.h"
 #include "revguard/request.h"
 
 /* Runs the check in this process with the whole configuration (the
- * `repositories:` entry is chosen on the way); 0, or -1 with err. */
+ * `repositories:` entry is chosen on the way), stopping when deadline
+ * (NULL: none) says so; 0, or -1 with err. */
 typedef int (*hook_check_fn)(const struct config *,
-    const struct push_request *, struct push_result *, char *err,
-    size_t errlen);
+    const struct push_request *, const struct engine_deadline *deadline,
+    struct push_result *, char *err, size_t errlen);
 
 /*
  * `revguard hook`.  in_process_check is NULL in revguard-hook, the small
@@ -29,5 +31,9 @@ int	 hook_main(int argc, char **argv, hook_check_fn in_process_check);
 /* The options hook_main takes (getopt_long), for install-hook. */
 extern const struct option hook_options[];
 void	 hook_usage(FILE *);
+/* 1 when the hook runs on GitHub Enterprise Server (its GITHUB_*
+ * variables are set): there it checks in-process by default, within
+ * CONFIG_GHE_DEADLINE_MS unless hook.deadline says otherwise. */
+int	 hook_on_github(void);
 
 #endif

@@ -57,6 +57,14 @@ int	 report_host_message(const struct report_host *, int refused,
 	    const char *text, struct strvec *lines);
 /* The prefix GitLab's web UI looks for on the lines it shows. */
 #define REPORT_GITLAB_PREFIX	"GL-HOOK-ERR: "
+/*
+ * One short line for a rejected push, for web UIs that show the first
+ * line (GitHub Enterprise): the first error's rule and file and how many
+ * more, after subject (the repository's name, or NULL).  Nothing when
+ * the push is not rejected.
+ */
+int	 report_push_headline(const struct push_result *, const char *subject,
+	    struct strvec *lines);
 void	 report_heads(FILE *, const struct engine_result *);
 void	 report_graph_dot(FILE *, const struct engine_result *);
 json_t	*report_graph_json(const struct engine_result *);

@@ -117,7 +117,7 @@ push_env app "$T/$GLREPO" bad:main $GL
 expect "GitLab: a broken migration is rejected" 1 \
     "GL-HOOK-ERR: $BADFILE:9: error[placeholder-id]" "pre-receive hook declined"
 first_line_is "GitLab: first line is short, with rule, file and branch" \
-    "GL-HOOK-ERR: revguard: push to acme/billing rejected: placeholder-id in $BADFILE:9 on main"
+    "GL-HOOK-ERR: revguard: acme/billing: push rejected: error[placeholder-id] in $BADFILE:9 on main"
 if ! grep -qv '^GL-HOOK-ERR: ' "$T/remote"; then
 	ok "GitLab: every line of a refusal carries GL-HOOK-ERR:"
 else
@@ -131,7 +131,7 @@ else
 	not_ok "GitLab's web UI filter keeps every line"
 	diag "$T/webui.txt"
 fi
-if [ "$(head -n 1 "$T/webui.txt")" = "revguard: push to acme/billing rejected: placeholder-id in $BADFILE:9 on main" ]; then
+if [ "$(head -n 1 "$T/webui.txt")" = "revguard: acme/billing: push rejected: error[placeholder-id] in $BADFILE:9 on main" ]; then
 	ok "GitLab web UI: the first line names rule, file and branch"
 else
 	not_ok "GitLab web UI: the first line names rule, file and branch"
@@ -143,7 +143,7 @@ fi
 push_env app "$T/$GLREPO" bad:main GL_ID=user-7 GL_USERNAME=alice \
     GL_PROJECT_PATH=acme/billing GL_PROTOCOL=web GL_REPOSITORY=project-7
 first_line_is "GitLab web merge: the same short first line" \
-    "GL-HOOK-ERR: revguard: push to acme/billing rejected: placeholder-id in $BADFILE:9 on main"
+    "GL-HOOK-ERR: revguard: acme/billing: push rejected: error[placeholder-id] in $BADFILE:9 on main"
 if grep -q "$T/$GLREPO by GL_USERNAME=alice rejected: refs/heads/main=reject" d.log; then
 	ok "GitLab web merge: the daemon's log keeps who and why"
 else
@@ -154,13 +154,13 @@ fi
 bare_repo srv/plain.git $S
 push_env app "$T/srv/plain.git" bad:main $GL
 first_line_is "detected from GL_*: GitLab's format without --host" \
-    "GL-HOOK-ERR: revguard: push to acme/billing rejected: placeholder-id in $BADFILE:9 on main"
+    "GL-HOOK-ERR: revguard: acme/billing: push rejected: error[placeholder-id] in $BADFILE:9 on main"
 push_env app "$T/srv/plain.git" bad:main USER=git
 expect "plain git: rejected" 1 "error[placeholder-id]"
 first_line_is "plain git: the output is unchanged (no summary, no prefix)" \
     "refs/heads/main: rejected (7 migrations, 1 error, 0 warnings)"
 remote_lines
-if grep -q "^revguard: push.*rejected:" "$T/remote"; then
+if grep -q "^revguard: .*rejected: error" "$T/remote"; then
 	not_ok "plain git: no web-UI summary line"; diag "$T/remote"
 else ok "plain git: no web-UI summary line"; fi
 
@@ -175,7 +175,7 @@ bare_repo srv/cfghost.git --config "$T/gitea-host.yaml"
 push_env app "$T/srv/cfghost.git" bad:main $GL GITEA_REPO_USER_NAME=o \
     GITEA_REPO_NAME=r
 first_line_is "hook.host: gitea in the configuration wins over detection" \
-    "revguard: push to o/r rejected: placeholder-id in $BADFILE:9 on main"
+    "revguard: o/r: push rejected: error[placeholder-id] in $BADFILE:9 on main"
 printf 'hook:\n  host: bitbucket\n' >bad-host.yaml
 rg check --config bad-host.yaml --worktree app
 expect "hook.host: an unknown host names file, line and value" 2 \
@@ -217,7 +217,7 @@ gitaly_repo $GL2 acme/ledger
 push_env app "$T/$GL2" bad:main GL_ID=user-8 GL_USERNAME=carol \
     GL_PROJECT_PATH=acme/ledger GL_PROTOCOL=http GL_REPOSITORY=project-8
 first_line_is "GitLab global hook: a project without its own is guarded" \
-    "GL-HOOK-ERR: revguard: push to acme/ledger rejected: placeholder-id in $BADFILE:9 on main"
+    "GL-HOOK-ERR: revguard: acme/ledger: push rejected: error[placeholder-id] in $BADFILE:9 on main"
 rg install-hook --host gitlab --server-hooks-dir "$GLOBAL" --repo $GL2
 expect "--server-hooks-dir with --repo: usage error" 2 \
     "goes with --host gitlab and without --repo"
@@ -300,7 +300,7 @@ push_env app "$T/$GTREPO" bad:main $GT
 expect "Gitea: a broken migration is rejected" 1 \
     "$BADFILE:9: error[placeholder-id]" "pre-receive hook declined"
 first_line_is "Gitea: first line is short, with rule, file and branch" \
-    "revguard: push to acme/billing rejected: placeholder-id in $BADFILE:9 on main"
+    "revguard: acme/billing: push rejected: error[placeholder-id] in $BADFILE:9 on main"
 if grep -q GL-HOOK-ERR "$T/err"; then not_ok "Gitea: no GitLab prefix"
 else ok "Gitea: no GitLab prefix"; fi
 
@@ -310,7 +310,7 @@ push_env app "$T/$GTREPO" bad:main GITEA_REPO_USER_NAME=acme \
     GITEA_REPO_NAME=billing GITEA_PUSHER_NAME=bob GITEA_PR_ID=42 \
     GITEA_PUSH_TRIGGER=pr-merge-to-base
 first_line_is "Gitea web merge: the pull request is named" \
-    "revguard: merge of pull request id 42 to acme/billing rejected: placeholder-id in $BADFILE:9 on main"
+    "revguard: acme/billing: merge of pull request id 42 rejected: error[placeholder-id] in $BADFILE:9 on main"
 
 # Resynchronize hooks: hooks/pre-receive and pre-receive.d/gitea are
 # rewritten, pre-receive.d/revguard survives and still guards.
@@ -337,10 +337,12 @@ expect "install-hook --host github: says where GHE hooks come from" 2 \
     "docs/github-enterprise.md"
 
 # --- GitHub Enterprise variables (the ghe slice has the rest) -----------
-push_env app "$T/srv/plain.git" bad:main GITHUB_USER_LOGIN=dave \
+# GitHub Enterprise hooks run in-process (they cannot reach a daemon).
+bare_repo srv/gh.git --in-process
+push_env app "$T/srv/gh.git" bad:main GITHUB_USER_LOGIN=dave \
     GITHUB_REPO_NAME=acme/billing GITHUB_VIA="pull request merge button"
 first_line_is "GitHub: detected, a merge button refusal starts short" \
-    "revguard: merge (pull request merge button) to acme/billing rejected: placeholder-id in $BADFILE:9 on main"
+    "revguard: acme/billing: push rejected: error[placeholder-id] in $BADFILE:9 on main"
 
 stop_daemon d
 finish

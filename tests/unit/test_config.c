@@ -142,6 +142,19 @@ Test(config, daemon_hook_and_refs)
 	cr_assert_str_eq(cfg.baseline_file, "known.txt");
 }
 
+/* hook.deadline: unset by default (the hook picks 4 s on GitHub
+ * Enterprise), a duration of at least 1ms when set. */
+Test(config, hook_deadline)
+{
+	cr_assert_eq(cfg.hook.deadline_ms, 0);
+	cr_assert_eq(load("hook:\n  deadline: 3.5s\n"), 0, "%s", err);
+	cr_assert_eq(cfg.hook.deadline_ms, 3500);
+	cr_assert_eq(load("hook:\n  deadline: 0s\n"), -1);
+	cr_assert_str_eq(err, "t.yaml:2:13: `deadline` must be at least 1ms, "
+	    "not `0s`");
+	cr_assert_eq(load("deadline: 2s\n"), -1);
+}
+
 Test(config, daemon_errors)
 {
 	cr_assert_eq(load("daemon:\n  workrs: 2\n"), -1);

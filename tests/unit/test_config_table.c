@@ -92,7 +92,8 @@ is_key_line(const char *s, const char *key)
 /*
  * 1 when conf/revguard.yaml shows key, set or commented out: top-level
  * keys at the start of a line (`key:`, `# key:`, or `#   - key:` for an
- * entry's key); a section's keys indented under `section:`.
+ * entry's key); a section's keys indented under `section:` (`  key:` or
+ * `  # key:`).
  */
 static int
 conf_documents(const char *conf, const char *section, const char *key)
@@ -107,8 +108,10 @@ conf_documents(const char *conf, const char *section, const char *key)
 				in = strncmp(line, section, strlen(section))
 				    == 0 && line[strlen(section)] == ':';
 			else if (in && strncmp(line, "  ", 2) == 0 &&
-			    is_key_line(line + 2, key))
-				found = 1;
+			    (is_key_line(line + 2, key) ||
+			    (strncmp(line + 2, "# ", 2) == 0 &&
+			    is_key_line(line + 4, key))))
+				found = 1;	/* set, or commented out */
 			continue;
 		}
 		s = line;
