@@ -22,6 +22,14 @@ struct push_update {
 	char		*ref;
 };
 
+/* Whether git negotiated push options (GIT_PUSH_OPTION_COUNT is set
+ * only when the server advertises them: receive.advertisePushOptions). */
+enum push_options_state {
+	PUSH_OPTIONS_UNSAID,		/* an older hook, or not a push */
+	PUSH_OPTIONS_OFF,
+	PUSH_OPTIONS_ON
+};
+
 /* What the hook does when the check cannot run (hook.on_unavailable). */
 enum push_unavailable {
 	PUSH_UNAVAILABLE_UNSAID,	/* an older hook did not say */
@@ -35,6 +43,7 @@ struct push_request {
 	char			*object_directory;
 	struct strvec		 alternates;	/* unquoted entries */
 	struct strvec		 push_options;
+	enum push_options_state	 push_options_state;
 	struct strvec		 pusher;	/* "NAME=value" */
 	struct push_update	*updates;
 	size_t			 nupdates;
@@ -60,11 +69,28 @@ enum push_outcome {
 	PUSH_CHECKED		/* diags hold the findings */
 };
 
+/* How a request's rejections are applied (config `mode`). */
+enum push_mode {
+	PUSH_MODE_ENFORCE,	/* a failed check refuses the push */
+	PUSH_MODE_OBSERVE	/* judged and recorded, never refused */
+};
+
+/* What became of a `revguard.bypass` push option (mode.h). */
+enum push_bypass {
+	PUSH_BYPASS_NONE,	/* not asked for */
+	PUSH_BYPASS_GRANTED,	/* a would-be rejection let through */
+	PUSH_BYPASS_REFUSED,	/* not allowed; the notes say why */
+	PUSH_BYPASS_UNUSED	/* nothing to bypass: judged as usual */
+};
+
 struct push_ref_result {
 	char			*ref;
 	char			*new_id;
 	enum push_verdict	 verdict;
 	enum push_outcome	 outcome;
+	/* OBSERVE: a PUSH_REJECT here does not refuse the push (the
+	 * repository's mode, or the ref matches observe_refs). */
+	enum push_mode		 mode;
 	char			*reason;
 	size_t			 migrations, errors, warnings;
 	size_t			 old_debt;	/* diags the base had too */
@@ -74,12 +100,6 @@ struct push_ref_result {
 	/* The whole check with its graph (its diags moved to diags above),
 	 * in the process that ran it, never on the wire; NULL otherwise. */
 	struct engine_result	*check;
-};
-
-/* How a request's rejections are applied (config `mode`). */
-enum push_mode {
-	PUSH_MODE_ENFORCE,	/* a failed check refuses the push */
-	PUSH_MODE_OBSERVE	/* judged and recorded, never refused */
 };
 
 struct push_result {
@@ -92,6 +112,7 @@ struct push_result {
 	 * (the host's identity) and why; NULL otherwise. */
 	char			*bypass_by;
 	char			*bypass_reason;
+	enum push_bypass	 bypass;
 	struct push_ref_result	*refs;
 	size_t			 nrefs;
 	struct strvec		 notes;		/* about the whole push */
@@ -114,6 +135,8 @@ int	 push_verdict_from_name(const char *, enum push_verdict *);
 const char *push_outcome_name(enum push_outcome);
 int	 push_outcome_from_name(const char *, enum push_outcome *);
 const char *push_unavailable_name(enum push_unavailable);
+const char *push_bypass_name(enum push_bypass);
+int	 push_bypass_from_name(const char *, enum push_bypass *);
 const char *push_mode_name(enum push_mode);
 int	 push_mode_from_name(const char *, enum push_mode *);
 /* The overall verdict as the decision log names it: "accept", "reject",
