@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -138,10 +139,7 @@ read_environment(struct push_request *req, char *err, size_t errlen)
 			req->alternates.items[i] = strdup(real);
 		}
 	}
-	/* Set only when git negotiated push options. */
-	req->push_options_state = PUSH_OPTIONS_OFF;
 	if ((v = getenv("GIT_PUSH_OPTION_COUNT")) != NULL) {
-		req->push_options_state = PUSH_OPTIONS_ON;
 		count = strtol(v, NULL, 10);
 		for (i = 0; i < count && i < 100; i++) {
 			snprintf(name, sizeof(name), "GIT_PUSH_OPTION_%ld", i);
@@ -198,6 +196,74 @@ observed(const struct config *cfg, const struct push_request *req)
 		    req->updates[i].ref))
 			return 0;
 	return 1;
+}
+
+/*
+ * What git says of receive.advertisePushOptions for this repository, as
+ * receive-pack sees it (repository, global and system files, and a
+ * host's `-c` settings, which reach the hook in the environment): 1 on,
+ * 0 off or unset, -1 when git cannot tell (not installed, as in a GitHub
+ * Enterprise hook environment).  GIT_PUSH_OPTION_COUNT cannot say:
+ * git 2.39 sets it to 0 whether or not options were negotiated.
+ */
+static int
+push_options_advertised(void)
+{
+	char	 buf[16];
+	size_t	 len = 0;
+	ssize_t	 n;
+	pid_t	 pid;
+	int	 fds[2], status;
+
+	if (pipe(fds) == -1)
+		return -1;
+	if ((pid = fork()) == -1) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		close(STDERR_FILENO);	/* its complaints are not ours */
+		execlp("git", "git", "config", "--type=bool", "--get",
+		    "receive.advertisePushOptions", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (len < sizeof(buf) - 1 && ((n = read(fds[0], buf + len,
+	    sizeof(buf) - 1 - len)) > 0 || (n == -1 && errno == EINTR)))
+		len += n > 0 ? (size_t)n : 0;
+	buf[len] = '\0';
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(status))
+		return -1;
+	if (WEXITSTATUS(status) == 1)
+		return 0;		/* unset: git's default is off */
+	if (WEXITSTATUS(status) != 0)
+		return -1;
+	return strncmp(buf, "true", 4) == 0;
+}
+
+/* A rejected push where bypass is configured but git negotiated no push
+ * options: say how to enable them. */
+static void
+bypass_hint(const struct config *cfg, const struct push_request *req,
+    const struct push_result *res)
+{
+	if (!res->reject || req->push_options.len > 0 ||
+	    config_for_repository(cfg, req->repository)->bypass.allow.len ==
+	    0 || push_options_advertised() != 0)
+		return;
+	fprintf(stderr, "revguard: note: an audited bypass (git push -o "
+	    "%s=\"reason\") needs push options, which this repository does "
+	    "not accept; an administrator enables them with `git config "
+	    "receive.advertisePushOptions true` in the repository on the "
+	    "server\n", MODE_BYPASS_OPTION);
 }
 
 /* Waits for fd to become ready for events before the deadline. */
@@ -528,6 +594,7 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		for (i = 0; i < (int)lines.len; i++)
 			fprintf(stderr, "%s\n", lines.items[i]);
 		strvec_clear(&lines);
+		bypass_hint(&cfg, &req, &res);
 		rv = res.reject ? 1 : 0;
 	} else if (cfg.hook.fail_open) {
 		fprintf(stderr, "revguard: WARNING: migrations were NOT checked: "

@@ -124,9 +124,6 @@ proto_request_to_json(const struct push_request *r)
 	if (j != NULL && r->on_unavailable != PUSH_UNAVAILABLE_UNSAID)
 		json_object_set_new(j, "on_unavailable", json_string(
 		    push_unavailable_name(r->on_unavailable)));
-	if (j != NULL && r->push_options_state != PUSH_OPTIONS_UNSAID)
-		json_object_set_new(j, "push_options_negotiated",
-		    json_boolean(r->push_options_state == PUSH_OPTIONS_ON));
 	return j;
 }
 
@@ -247,16 +244,7 @@ proto_request_from_json(json_t *j, struct push_request *r, char *err,
 	    read_budget(j, &r->timeout_ms, &r->on_unavailable, err,
 	    errlen) == -1)
 		return -1;
-	u = json_object_get(j, "push_options_negotiated");
-	if (u != NULL && !json_is_null(u)) {
-		if (!json_is_boolean(u)) {
-			snprintf(err, errlen, "field `push_options_negotiated` "
-			    "must be true or false");
-			return -1;
-		}
-		r->push_options_state = json_is_true(u) ? PUSH_OPTIONS_ON :
-		    PUSH_OPTIONS_OFF;
-	}
+
 	if (r->repository == NULL) {
 		snprintf(err, errlen, "field `repository` is required");
 		return -1;

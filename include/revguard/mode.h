@@ -31,9 +31,7 @@ struct mode_policy {
  * Sets each ref's mode and the result's reject, would_reject and mode
  * from the refs' verdicts, then applies a `revguard.bypass` push option:
  * granted (bypass_by, bypass_reason; reject cleared), refused or unused
- * (a note says why).  When the push is rejected, bypass is configured
- * and git negotiated no push options, a note says how to enable them.
- * -1 when memory ran out.
+ * (a note says why).  -1 when memory ran out.
  */
 int	 mode_settle(const struct mode_policy *, const struct push_request *,
 	    struct push_result *);

@@ -22,14 +22,6 @@ struct push_update {
 	char		*ref;
 };
 
-/* Whether git negotiated push options (GIT_PUSH_OPTION_COUNT is set
- * only when the server advertises them: receive.advertisePushOptions). */
-enum push_options_state {
-	PUSH_OPTIONS_UNSAID,		/* an older hook, or not a push */
-	PUSH_OPTIONS_OFF,
-	PUSH_OPTIONS_ON
-};
-
 /* What the hook does when the check cannot run (hook.on_unavailable). */
 enum push_unavailable {
 	PUSH_UNAVAILABLE_UNSAID,	/* an older hook did not say */
@@ -43,7 +35,6 @@ struct push_request {
 	char			*object_directory;
 	struct strvec		 alternates;	/* unquoted entries */
 	struct strvec		 push_options;
-	enum push_options_state	 push_options_state;
 	struct strvec		 pusher;	/* "NAME=value" */
 	struct push_update	*updates;
 	size_t			 nupdates;

@@ -167,18 +167,8 @@ mode_settle(const struct mode_policy *p, const struct push_request *req,
 		res->mode = PUSH_MODE_OBSERVE;
 
 	found = mode_bypass_option(&req->push_options, &reason);
-	if (found == 0) {
-		if (res->reject && p->bypass_allow != NULL &&
-		    p->bypass_allow->len > 0 &&
-		    req->push_options_state == PUSH_OPTIONS_OFF)
-			return note(res, xasprintf("an audited bypass (git "
-			    "push -o %s=\"reason\") needs push options, which "
-			    "this repository does not accept; an administrator "
-			    "enables them with `git config "
-			    "receive.advertisePushOptions true` in the "
-			    "repository on the server", MODE_BYPASS_OPTION));
+	if (found == 0)
 		return 0;
-	}
 	if (!res->reject) {
 		res->bypass = PUSH_BYPASS_UNUSED;
 		return note(res, xasprintf("-o %s was given, but there is "
