@@ -81,8 +81,8 @@ observed_line(const struct push_ref_result *r, struct strvec *lines)
 	if (first->line > 0)
 		snprintf(at, sizeof(at), ":%d", first->line);
 	if (errors > 1)
-		snprintf(more, sizeof(more), " and %zu more error%s", errors - 1,
-		    errors == 2 ? "" : "s");
+		snprintf(more, sizeof(more), " and %zu more error%s",
+		    errors - 1, errors == 2 ? "" : "s");
 	return say(lines, xasprintf("warning: %s: observe mode: enforcing "
 	    "would reject this push: %s in %s%s%s; `revguard check --rev "
 	    "%.12s` lists %s", r->ref, rule_name(first->rule),
