@@ -133,5 +133,10 @@ int	 push_mode_from_name(const char *, enum push_mode *);
 /* The overall verdict as the decision log names it: "accept", "reject",
  * "observe-reject" or "bypass" (store.h's STORE_*). */
 const char *push_result_verdict(const struct push_result *);
+/* A ref's verdict as the decision log names it: "skip", "accept",
+ * "reject", "observe-reject" (an observed ref that failed) or "bypass"
+ * (an enforced ref that failed, let through by an audited bypass). */
+const char *push_ref_verdict(const struct push_result *,
+	    const struct push_ref_result *);
 
 #endif

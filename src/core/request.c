@@ -153,6 +153,19 @@ push_result_verdict(const struct push_result *res)
 }
 
 const char *
+push_ref_verdict(const struct push_result *res,
+    const struct push_ref_result *r)
+{
+	if (r->verdict != PUSH_REJECT)
+		return push_verdict_name(r->verdict);
+	if (r->mode == PUSH_MODE_OBSERVE)
+		return "observe-reject";
+	if (!res->reject && res->bypass == PUSH_BYPASS_GRANTED)
+		return "bypass";
+	return "reject";
+}
+
+const char *
 push_verdict_name(enum push_verdict v)
 {
 	return verdict_names[v];

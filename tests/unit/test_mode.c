@@ -87,6 +87,7 @@ Test(mode, clean_push_would_not_reject)
 	cr_assert(!res.reject);
 	cr_assert(!res.would_reject);
 	cr_assert_str_eq(push_result_verdict(&res), "accept");
+	cr_assert_str_eq(push_ref_verdict(&res, &res.refs[0]), "accept");
 }
 
 Test(mode, observe_repository_never_rejects)
@@ -125,6 +126,9 @@ Test(mode, enforced_ref_beside_an_observed_one_rejects)
 	cr_assert_eq(res.mode, PUSH_MODE_ENFORCE);
 	cr_assert_eq(res.refs[0].mode, PUSH_MODE_OBSERVE);
 	cr_assert_eq(res.refs[1].mode, PUSH_MODE_ENFORCE);
+	cr_assert_str_eq(push_ref_verdict(&res, &res.refs[0]),
+	    "observe-reject");
+	cr_assert_str_eq(push_ref_verdict(&res, &res.refs[1]), "reject");
 }
 
 Test(mode, bypass_granted)
@@ -142,6 +146,7 @@ Test(mode, bypass_granted)
 	cr_assert_str_eq(res.bypass_reason, "incident 42");
 	cr_assert_str_eq(push_result_verdict(&res), "bypass");
 	cr_assert_eq(res.refs[0].verdict, PUSH_REJECT, "the judgement stays");
+	cr_assert_str_eq(push_ref_verdict(&res, &res.refs[0]), "bypass");
 }
 
 Test(mode, bypass_refused_for_others)
