@@ -168,29 +168,38 @@ forward_identity(const struct config *cfg, struct push_request *req)
 	const char	*var = config_for_repository(cfg,
 			    req->repository)->bypass.identity_var;
 	const char	*v;
-	int		 k;
+	size_t		 i, n;
 
 	if (var == NULL || (v = getenv(var)) == NULL)
 		return 0;
-	for (k = 0; pusher_vars[k] != NULL; k++)
-		if (strcmp(pusher_vars[k], var) == 0)
-			return 0;
+	n = strlen(var);
+	for (i = 0; i < req->pusher.len; i++)
+		if (strncmp(req->pusher.items[i], var, n) == 0 &&
+		    req->pusher.items[i][n] == '=')
+			return 0;	/* forwarded already */
 	return strvec_push_owned(&req->pusher, xasprintf("%s=%s", var, v));
 }
 
-/* 1 when every update is observed: the repository's mode, or each ref
- * in observe_refs.  Such a push is never refused, not even unchecked. */
+/*
+ * 1 when every update is observed: the repository's mode, or each ref
+ * in observe_refs.  Such a push is never refused, not even unchecked.
+ * Refs are asked about only when all of them were read (complete): a
+ * push over a limit must not hide an enforced ref behind observed ones.
+ */
 static int
-observed(const struct config *cfg, const struct push_request *req)
+observed(const struct config *cfg, const struct push_request *req,
+    int complete)
 {
 	const struct config	*rc;
 	size_t			 i;
 
-	if (req->repository == NULL || req->nupdates == 0)
+	if (req->repository == NULL)
 		return 0;
 	rc = config_for_repository(cfg, req->repository);
 	if (rc->mode == PUSH_MODE_OBSERVE)
 		return 1;
+	if (!complete || req->nupdates == 0)
+		return 0;
 	for (i = 0; i < req->nupdates; i++)
 		if (!mode_ref_observed(&rc->observe_refs,
 		    req->updates[i].ref))
@@ -501,6 +510,9 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	const char		*unavailable = NULL;
 	char			 err[1024] = "";
 	int			 ch, in_process = 0, timeout_ms = -1, rv, i;
+	int			 complete;	/* every ref line read */
+	int			 envrv;
+	char			 enverr[512];
 
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
@@ -565,9 +577,15 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		cfg.hook.fail_open = strcmp(unavailable, "accept") == 0;
 	}
 
-	if ((rv = read_updates(stdin, &req, err, sizeof(err))) != 0 ||
-	    (rv = read_environment(&req, err, sizeof(err))) != 0 ||
-	    (rv = forward_identity(&cfg, &req)) != 0)
+	/* The environment is read even after a bad ref line: whether the
+	 * repository is observed decides what that push gets. */
+	complete = (rv = read_updates(stdin, &req, err, sizeof(err))) == 0;
+	if ((envrv = read_environment(&req, enverr, sizeof(enverr))) != 0 &&
+	    rv == 0) {
+		rv = envrv;
+		snprintf(err, sizeof(err), "%s", enverr);
+	}
+	if (rv != 0 || (rv = forward_identity(&cfg, &req)) != 0)
 		;
 	else if (in_process && in_process_check == NULL) {
 		snprintf(err, sizeof(err), "this hook binary talks to revguardd "
@@ -578,7 +596,7 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	else
 		rv = ask_daemon(&cfg, &req, &res, err, sizeof(err));
 
-	if (rv != 0 && observed(&cfg, &req)) {
+	if (rv != 0 && observed(&cfg, &req, complete)) {
 		fprintf(stderr, "revguard: WARNING: migrations were NOT "
 		    "checked: %s\nrevguard: push accepted (mode: observe "
 		    "never rejects)\n", err);

@@ -117,6 +117,24 @@ push app "$T/srv/enforced.git" bad:refs/heads/release/3.0
 expect "enforced repository, daemon down: on_unavailable reject still" 1 \
     "push rejected (on_unavailable: reject)"
 
+# A push over a limit stops the hook reading ref lines: refs it never
+# read must not ride on observed ones.  (git sends no such ref; another
+# client may: the hook is run here as receive-pack runs it.)
+long=refs/heads/$(printf '%05000d' 0)
+hook_direct() {
+	printf '%s %s refs/heads/exp/a\n%s %s %s\n%s %s refs/heads/main\n' \
+	    "$cleanrev" "$new" "$cleanrev" "$new" "$long" "$cleanrev" "$new" |
+	    (cd "srv/$1.git" && GIT_DIR=. "$REVGUARD" hook --config "$T/obs.yaml") \
+	    >"$T/out" 2>"$T/err"
+	echo $? >"$T/rc"
+}
+hook_direct enforced
+expect "over a limit, observed ref first: still rejected (main was never read)" 1 \
+    "names a ref longer than 4096 bytes" "push rejected"
+hook_direct rollout
+expect "over a limit in an observe repository: accepted, says so" 0 \
+    "names a ref longer than 4096 bytes" "mode: observe never rejects"
+
 # --- revguard check --------------------------------------------------------
 base=$(git -C app rev-parse main)
 rg check --repo srv/rollout.git --rev "$new" --base "$base" --config "$T/obs.yaml"
