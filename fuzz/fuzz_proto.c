@@ -1,15 +1,19 @@
 /*
  * libFuzzer harness: what the daemon does with bytes from a socket
  * (header check, JSON request validation), what the hook does with a
- * reply (structured results, then the lines it prints) and the
- * alternates splitter.
+ * reply (structured results, then the lines it prints), the
+ * alternates splitter, and what the hook makes of a push option (cleaned
+ * UTF-8, bounded; cleaning twice changes nothing) and of a bypass
+ * reason.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "revguard/mode.h"
 #include "revguard/proto.h"
 #include "revguard/report.h"
+#include "revguard/vis.h"
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -22,7 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct strvec		 alts = STRVEC_INIT, lines = STRVEC_INIT;
 	json_error_t		 jerr;
 	json_t			*j;
-	char			 err[512], *s;
+	char			 err[512], *s, *c1, *c2;
 
 	if (len >= PROTO_HEADER_LEN)
 		(void)proto_header_decode(data, &h, 1 << 20);
@@ -42,6 +46,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if ((s = strndup((const char *)data, len)) != NULL) {
 		(void)proto_split_alternates(s, &alts);
 		strvec_clear(&alts);
+		(void)mode_reason_check(s, err, sizeof(err));
+		if ((c1 = vis_utf8_clean(s, 64)) != NULL &&
+		    (c2 = vis_utf8_clean(c1, 64)) != NULL) {
+			if (strlen(c1) > 64 || strcmp(c1, c2) != 0)
+				__builtin_trap();
+			free(c2);
+		}
+		free(c1);
 		free(s);
 	}
 	return 0;

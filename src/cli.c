@@ -546,13 +546,23 @@ run(struct cli *c)
 		fprintf(stderr, "revguard: error: %s\n", git ? ref->reason :
 		    j.reason);
 		rv = EXIT_VIOLATIONS;
-		goto done;
+		goto settle;
 	}
 	if (git) {
 		view = *ref->check;
 		view.diags = ref->diags;
 	}
 	rv = emit(c, git ? &view : &j.check, commit[0] ? commit : NULL);
+	goto settle;
+settle:
+	/* Observe mode refuses nothing, here as on a push. */
+	if (rv == EXIT_VIOLATIONS && c->cmd == CMD_CHECK && (git ?
+	    ref->mode == PUSH_MODE_OBSERVE : config_for_repository(&c->cfg,
+	    c->worktree)->mode == PUSH_MODE_OBSERVE)) {
+		fprintf(stderr, "revguard: observe mode: enforcing would fail "
+		    "this check; exit status 0 (mode: observe)\n");
+		rv = 0;
+	}
 	goto done;
 fail:
 	fprintf(stderr, "revguard: %s\n", err);

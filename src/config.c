@@ -20,6 +20,7 @@
 #include "revguard/duration.h"
 #include "revguard/glob.h"
 #include "revguard/host.h"
+#include "revguard/identity.h"
 
 #define CONFIG_MAX_SIZE		(4 * 1024 * 1024)
 #define CONFIG_MAX_DEPTH	32
@@ -466,6 +467,55 @@ set_rules(struct cfgctx *c, const struct ynode *y, struct config *cfg)
 	return load_rules(c, y, &cfg->policy);
 }
 
+/* mode: enforce | observe. */
+static int
+set_mode(struct cfgctx *c, const struct ynode *y, struct config *cfg)
+{
+	if (want(c, y, YNODE_SCALAR, "mode") == -1)
+		return -1;
+	if (push_mode_from_name(y->value, &cfg->mode) == -1)
+		return cfg_error(c, y, "`mode` must be enforce or observe, not "
+		    "`%s`", y->value);
+	return 0;
+}
+
+/* Ref globs; @default means nothing here (it is guarded_refs' word). */
+static int
+set_observe_refs(struct cfgctx *c, const struct ynode *y,
+    struct config *cfg)
+{
+	size_t	 i;
+
+	if (get_list(c, y, "observe_refs", &cfg->observe_refs) == -1)
+		return -1;
+	for (i = 0; i < cfg->observe_refs.len; i++)
+		if (strncmp(cfg->observe_refs.items[i], "refs/", 5) != 0)
+			return cfg_error(c, y, "`observe_refs` are globs on "
+			    "full ref names such as refs/heads/exp/*, not `%s`",
+			    cfg->observe_refs.items[i]);
+	return 0;
+}
+
+/* A variable that may name the pusher; null: the host's own. */
+static int
+set_identity_var(struct cfgctx *c, const struct ynode *y,
+    struct config *cfg)
+{
+	char	 why[256];
+
+	if (want(c, y, YNODE_SCALAR, "identity_var") == -1)
+		return -1;
+	free(cfg->bypass.identity_var);
+	cfg->bypass.identity_var = NULL;
+	if (is_null(y))
+		return 0;
+	if (identity_var_check(y->value, why, sizeof(why)) == -1)
+		return cfg_error(c, y, "`identity_var`: %s", why);
+	if ((cfg->bypass.identity_var = strdup(y->value)) == NULL)
+		return cfg_error(c, y, "out of memory");
+	return 0;
+}
+
 enum field_type {
 	FIELD_STRING,
 	FIELD_LIST,
@@ -484,7 +534,8 @@ enum field_type {
 enum field_scope {
 	SCOPE_TOP,		/* the top level of a file */
 	SCOPE_DAEMON,		/* daemon: */
-	SCOPE_HOOK		/* hook: */
+	SCOPE_HOOK,		/* hook: */
+	SCOPE_BYPASS		/* bypass: */
 };
 
 /* Which top-level mappings accept a key (SCOPE_TOP keys only). */
@@ -544,6 +595,10 @@ static const struct field fields[] = {
 	    baseline_file, 0, 0),
 	F("allow_migrations_removal", SCOPE_TOP, POLICY, FIELD_BOOL,
 	    allow_migrations_removal, 0, 0),
+	{ "mode", SCOPE_TOP, POLICY, FIELD_SET, 0, 0, 0, set_mode },
+	{ "observe_refs", SCOPE_TOP, POLICY, FIELD_SET, 0, 0, 0,
+	    set_observe_refs },
+	S("bypass", SCOPE_TOP, POLICY, FIELD_SECTION, SCOPE_BYPASS),
 	S("match", SCOPE_TOP, FIELD_IN_OVERRIDE, FIELD_MATCH, 0),
 	S("daemon", SCOPE_TOP, FIELD_IN_FILE, FIELD_SECTION, SCOPE_DAEMON),
 	S("hook", SCOPE_TOP, FIELD_IN_FILE, FIELD_SECTION, SCOPE_HOOK),
@@ -572,6 +627,10 @@ static const struct field fields[] = {
 	    0),
 	{ "host", SCOPE_HOOK, 0, FIELD_SET, 0, 0, 0, set_hook_host },
 	F("deadline", SCOPE_HOOK, 0, FIELD_DURATION, hook.deadline_ms, 1, 0),
+
+	F("allow", SCOPE_BYPASS, 0, FIELD_LIST, bypass.allow, 0, 0),
+	{ "identity_var", SCOPE_BYPASS, 0, FIELD_SET, 0, 0, 0,
+	    set_identity_var },
 };
 
 #undef S
@@ -581,7 +640,8 @@ static const struct field fields[] = {
 
 #define NFIELDS		(sizeof(fields) / sizeof(fields[0]))
 
-static const char *const scope_names[] = { NULL, "daemon", "hook" };
+static const char *const scope_names[] = { NULL, "daemon", "hook",
+	"bypass" };
 
 int
 config_key(size_t i, const char **section, const char **key, int *flags)
@@ -607,8 +667,17 @@ enum mapping_kind {
 	MAPPING_OVERRIDE,	/* one repositories entry */
 	MAPPING_REPO,		/* a repository's own .revguard.yaml */
 	MAPPING_DAEMON,
-	MAPPING_HOOK
+	MAPPING_HOOK,
+	MAPPING_BYPASS
 };
+
+/* The section a mapping kind reads, for messages; NULL at the top. */
+static const char *
+section_name(enum mapping_kind kind)
+{
+	return kind == MAPPING_DAEMON ? "daemon" : kind == MAPPING_HOOK ?
+	    "hook" : kind == MAPPING_BYPASS ? "bypass" : NULL;
+}
 
 static const struct field *
 field_find(enum mapping_kind kind, const char *key)
@@ -621,6 +690,7 @@ field_find(enum mapping_kind kind, const char *key)
 	};
 	enum field_scope	 scope = kind == MAPPING_DAEMON ? SCOPE_DAEMON :
 				    kind == MAPPING_HOOK ? SCOPE_HOOK :
+				    kind == MAPPING_BYPASS ? SCOPE_BYPASS :
 				    SCOPE_TOP;
 	size_t			 i;
 
@@ -645,8 +715,9 @@ unknown_key(struct cfgctx *c, const struct ynode *k, enum mapping_kind kind)
 	switch (kind) {
 	case MAPPING_DAEMON:
 	case MAPPING_HOOK:
+	case MAPPING_BYPASS:
 		return cfg_error(c, k, "unknown key `%s` in `%s`", key,
-		    kind == MAPPING_DAEMON ? "daemon" : "hook");
+		    section_name(kind));
 	case MAPPING_OVERRIDE:
 		return cfg_error(c, k, "unknown key `%s` in a repositories "
 		    "entry", key);
@@ -704,7 +775,8 @@ load_field(struct cfgctx *c, const struct field *f, const struct ynode *v,
 		return f->set(c, v, cfg);
 	case FIELD_SECTION:
 		return load_mapping(c, v, cfg, f->min == SCOPE_DAEMON ?
-		    MAPPING_DAEMON : MAPPING_HOOK);
+		    MAPPING_DAEMON : f->min == SCOPE_HOOK ? MAPPING_HOOK :
+		    MAPPING_BYPASS);
 	case FIELD_MATCH:
 		return want(c, v, YNODE_SCALAR, key);
 	case FIELD_REPOSITORIES:
@@ -730,11 +802,11 @@ load_mapping(struct cfgctx *c, const struct ynode *y, struct config *cfg,
 
 	if (y == NULL)
 		return 0;
-	if (kind != MAPPING_DAEMON && kind != MAPPING_HOOK &&
+	if (section_name(kind) == NULL &&
 	    y->type == YNODE_SCALAR && y->value[0] == '\0')
 		return 0;
-	if (want(c, y, YNODE_MAPPING, kind == MAPPING_DAEMON ? "daemon" :
-	    kind == MAPPING_HOOK ? "hook" : kind == MAPPING_OVERRIDE ?
+	if (want(c, y, YNODE_MAPPING, section_name(kind) != NULL ?
+	    section_name(kind) : kind == MAPPING_OVERRIDE ?
 	    "a repositories entry" : "the document") == -1)
 		return -1;
 	for (i = 0; i + 1 < y->n; i += 2) {
@@ -961,6 +1033,9 @@ config_free(struct config *cfg)
 	free(cfg->daemon.socket);
 	strvec_clear(&cfg->daemon.repo_roots);
 	free(cfg->hook.socket);
+	strvec_clear(&cfg->observe_refs);
+	strvec_clear(&cfg->bypass.allow);
+	free(cfg->bypass.identity_var);
 	overrides_free(cfg);
 	memset(cfg, 0, sizeof(*cfg));
 }

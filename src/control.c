@@ -11,12 +11,14 @@
 char *
 control_stats_line(const struct daemon_stats *s, long long now_ms)
 {
-	return xasprintf("up %lld s: %lu requests, %lu accepted, %lu "
-	    "rejected, %lu answered without a verdict (%lu at a deadline), "
+	return xasprintf("up %lld s: %lu requests, %lu accepted (%lu observe "
+	    "rejects, %lu bypasses), %lu rejected, %lu answered without a "
+	    "verdict (%lu at a deadline), "
 	    "%lu protocol or connection errors, %lu connections dropped; now "
 	    "%d connections, %d checks, %d workers; parse cache: %lu hits, "
 	    "%lu misses, %zu entries", (now_ms - s->started_ms) / 1000,
-	    s->requests, s->accepted, s->rejected, s->unchecked, s->timeouts,
+	    s->requests, s->accepted, s->observe_rejects, s->bypasses,
+	    s->rejected, s->unchecked, s->timeouts,
 	    s->errors, s->dropped, s->connections, s->inflight, s->workers,
 	    s->cache_hits, s->cache_misses, s->cache_entries);
 }

@@ -342,6 +342,12 @@ job_decide(struct daemon *d, struct job *job, struct conn *c,
 		d->stats.rejected++;
 	else
 		d->stats.accepted++;
+	if (dec.res != NULL && !dec.res->reject && dec.res->would_reject) {
+		if (dec.res->bypass == PUSH_BYPASS_GRANTED)
+			d->stats.bypasses++;
+		else
+			d->stats.observe_rejects++;
+	}
 	c->decided = 1;
 }
 

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@
 #include "revguard/duration.h"
 #include "revguard/hook.h"
 #include "revguard/host.h"
+#include "revguard/mode.h"
 #include "revguard/proto.h"
 #include "revguard/report.h"
 #include "revguard/request.h"
@@ -427,15 +429,131 @@ read_environment(struct push_request *req, char *err, size_t errlen)
 		count = strtol(v, NULL, 10);
 		for (i = 0; i < count && i < 100; i++) {
 			snprintf(name, sizeof(name), "GIT_PUSH_OPTION_%ld", i);
-			/* Informational: one the daemon would refuse is
-			 * left out rather than failing the check. */
+			/* The pusher's bytes: made UTF-8 (JSON carries
+			 * nothing else) and cut to what the wire takes; a
+			 * bypass reason is judged on what arrives. */
 			if ((v = getenv(name)) != NULL &&
-			    strlen(v) <= PROTO_MAX_FIELD &&
-			    strvec_push(&req->push_options, v) == -1)
+			    strvec_push_owned(&req->push_options,
+			    vis_utf8_clean(v, PROTO_MAX_FIELD)) == -1)
 				return -1;
 		}
 	}
 	return forward_host_vars(req);
+}
+
+/* The variable bypass.identity_var names for this repository goes
+ * along with the host's own, so the daemon can see who pushes. */
+static int
+forward_identity(const struct config *cfg, struct push_request *req)
+{
+	const char	*var = config_for_repository(cfg,
+			    req->repository)->bypass.identity_var;
+	const char	*v;
+	size_t		 i, n;
+
+	if (var == NULL || (v = getenv(var)) == NULL)
+		return 0;
+	n = strlen(var);
+	for (i = 0; i < req->pusher.len; i++)
+		if (strncmp(req->pusher.items[i], var, n) == 0 &&
+		    req->pusher.items[i][n] == '=')
+			return 0;	/* forwarded already */
+	return strvec_push_owned(&req->pusher, xasprintf("%s=%s", var, v));
+}
+
+/*
+ * 1 when every update is observed: the repository's mode, or each ref
+ * in observe_refs.  Such a push is never refused, not even unchecked.
+ * Refs are asked about only when all of them were read (complete): a
+ * push over a limit must not hide an enforced ref behind observed ones.
+ */
+static int
+observed(const struct config *cfg, const struct push_request *req,
+    int complete)
+{
+	const struct config	*rc;
+	size_t			 i;
+
+	if (req->repository == NULL)
+		return 0;
+	rc = config_for_repository(cfg, req->repository);
+	if (rc->mode == PUSH_MODE_OBSERVE)
+		return 1;
+	if (!complete || req->nupdates == 0)
+		return 0;
+	for (i = 0; i < req->nupdates; i++)
+		if (!mode_ref_observed(&rc->observe_refs,
+		    req->updates[i].ref))
+			return 0;
+	return 1;
+}
+
+/*
+ * What git says of receive.advertisePushOptions for this repository, as
+ * receive-pack sees it (repository, global and system files, and a
+ * host's `-c` settings, which reach the hook in the environment): 1 on,
+ * 0 off or unset, -1 when git cannot tell (not installed, as in a GitHub
+ * Enterprise hook environment).  GIT_PUSH_OPTION_COUNT cannot say:
+ * git 2.39 sets it to 0 whether or not options were negotiated.
+ */
+static int
+push_options_advertised(void)
+{
+	char	 buf[16];
+	size_t	 len = 0;
+	ssize_t	 n;
+	pid_t	 pid;
+	int	 fds[2], status;
+
+	if (pipe(fds) == -1)
+		return -1;
+	if ((pid = fork()) == -1) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		close(STDERR_FILENO);	/* its complaints are not ours */
+		execlp("git", "git", "config", "--type=bool", "--get",
+		    "receive.advertisePushOptions", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (len < sizeof(buf) - 1 && ((n = read(fds[0], buf + len,
+	    sizeof(buf) - 1 - len)) > 0 || (n == -1 && errno == EINTR)))
+		len += n > 0 ? (size_t)n : 0;
+	buf[len] = '\0';
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(status))
+		return -1;
+	if (WEXITSTATUS(status) == 1)
+		return 0;		/* unset: git's default is off */
+	if (WEXITSTATUS(status) != 0)
+		return -1;
+	return strncmp(buf, "true", 4) == 0;
+}
+
+/* A rejected push where bypass is configured but git negotiated no push
+ * options: say how to enable them. */
+static void
+bypass_hint(const struct config *cfg, const struct push_request *req,
+    const struct push_result *res)
+{
+	if (!res->reject || req->push_options.len > 0 ||
+	    config_for_repository(cfg, req->repository)->bypass.allow.len ==
+	    0 || push_options_advertised() != 0)
+		return;
+	fprintf(stderr, "revguard: note: an audited bypass (git push -o "
+	    "%s=\"reason\") needs push options, which this repository does "
+	    "not accept; an administrator enables them with `git config "
+	    "receive.advertisePushOptions true` in the repository on the "
+	    "server\n", MODE_BYPASS_OPTION);
 }
 
 /* Waits for fd to become ready for events before the deadline. */
@@ -687,6 +805,9 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	int			 ch, in_process = 0, timeout_ms = -1, rv;
 	int			 github, deadline_ms, grace;
 	enum host_kind		 forced;
+	int			 complete;	/* every ref line read */
+	int			 envrv;
+	char			 enverr[512];
 
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
@@ -808,8 +929,15 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 			    (int)(deadline_at - now_ms()) : 1;
 	}
 
-	if ((rv = read_updates(stdin, &req, err, sizeof(err))) != 0 ||
-	    (rv = read_environment(&req, err, sizeof(err))) != 0)
+	/* The environment is read even after a bad ref line: whether the
+	 * repository is observed decides what that push gets. */
+	complete = (rv = read_updates(stdin, &req, err, sizeof(err))) == 0;
+	if ((envrv = read_environment(&req, enverr, sizeof(enverr))) != 0 &&
+	    rv == 0) {
+		rv = envrv;
+		snprintf(err, sizeof(err), "%s", enverr);
+	}
+	if (rv != 0 || (rv = forward_identity(&cfg, &req)) != 0)
 		;
 	else if (in_process && in_process_check == NULL) {
 		snprintf(err, sizeof(err), "this hook binary talks to revguardd "
@@ -836,8 +964,17 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	if (github && rv == 0 && res.reject && github_web_note(&res) == -1)
 		fprintf(stderr, "revguard: out of memory rendering the "
 		    "verdict\n");
-	rv = hook_finish(out, &rh, rv, &res, err, &cfg,
-	    host_has_web_ui(rh.host) ? headline : NULL);
+	if (rv != 0 && observed(&cfg, &req, complete)) {
+		host_say(out, &rh, 0, "revguard: WARNING: migrations were NOT "
+		    "checked: %s\nrevguard: push accepted (mode: observe "
+		    "never rejects)", err);
+		rv = 0;
+	} else if (rv == 0) {
+		rv = hook_finish(out, &rh, rv, &res, err, &cfg, NULL);
+		bypass_hint(&cfg, &req, &res);
+	} else
+		rv = hook_finish(out, &rh, rv, &res, err, &cfg,
+		    host_has_web_ui(rh.host) ? headline : NULL);
 	push_result_clear(&res);
 	push_request_clear(&req);
 	config_free(&cfg);

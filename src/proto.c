@@ -266,6 +266,7 @@ proto_request_from_json(json_t *j, struct push_request *r, char *err,
 	    read_budget(j, &r->timeout_ms, &r->on_unavailable, err,
 	    errlen) == -1)
 		return -1;
+
 	if (r->repository == NULL) {
 		snprintf(err, errlen, "field `repository` is required");
 		return -1;
@@ -365,11 +366,12 @@ ref_to_json(const struct push_ref_result *r)
 
 	for (i = 0; i < r->diags.len; i++)
 		json_array_append_new(diags, jsonutil_diag(&r->diags.items[i]));
-	return json_pack("{s:s, s:o, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:o, "
-	    "s:o, s:o}",
+	return json_pack("{s:s, s:o, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, "
+	    "s:o, s:o, s:o}",
 	    "ref", r->ref,
 	    "new", r->new_id ? json_string(r->new_id) : json_null(),
 	    "verdict", push_verdict_name(r->verdict),
+	    "mode", push_mode_name(r->mode),
 	    "outcome", push_outcome_name(r->outcome),
 	    "reason", r->reason ? json_string(r->reason) : json_null(),
 	    "migrations", (json_int_t)r->migrations,
@@ -388,10 +390,24 @@ proto_result_to_json(const struct push_result *res)
 	json_t	*refs = json_array();
 	size_t	 i;
 
+	json_t	*j;
+
 	for (i = 0; i < res->nrefs; i++)
 		json_array_append_new(refs, ref_to_json(&res->refs[i]));
-	return json_pack("{s:s, s:o, s:o}", "verdict", res->reject ? "reject" :
-	    "accept", "notes", jsonutil_strvec(&res->notes), "refs", refs);
+	/* `verdict` stays what the hook does, so a hook that predates
+	 * mode, would_reject and bypass still accepts an observed or
+	 * bypassed push and rejects an enforced one. */
+	j = json_pack("{s:s, s:s, s:b, s:o, s:o}", "verdict", res->reject ?
+	    "reject" : "accept", "mode", push_mode_name(res->mode),
+	    "would_reject", res->would_reject || res->reject, "notes",
+	    jsonutil_strvec(&res->notes), "refs", refs);
+	if (j != NULL && res->bypass != PUSH_BYPASS_NONE)
+		json_object_set_new(j, "bypass", json_pack("{s:s, s:o, s:o}",
+		    "state", push_bypass_name(res->bypass),
+		    "by", res->bypass_by ? json_string(res->bypass_by) :
+		    json_null(), "reason", res->bypass_reason ?
+		    json_string(res->bypass_reason) : json_null()));
+	return j;
 }
 
 /* Copies a JSON array of strings; -1 unless it is one (or absent). */
@@ -476,11 +492,15 @@ ref_from_json(json_t *j, struct push_result *res)
 	const char		*reason = opt_str(j, "reason", &bad);
 	const char		*dir = opt_str(j, "versions_dir", &bad);
 
+	const char		*mode = opt_str(j, "mode", &bad);
+
 	if (bad || ref == NULL || verdict == NULL || outcome == NULL ||
 	    push_verdict_from_name(verdict, &v) == -1 ||
 	    push_outcome_from_name(outcome, &how) == -1 ||
 	    (r = push_result_add(res, ref, new_id, v, how, reason)) == NULL)
 		return -1;
+	if (mode != NULL && push_mode_from_name(mode, &r->mode) == -1)
+		r->mode = PUSH_MODE_ENFORCE;
 	r->migrations = (size_t)json_integer_value(json_object_get(j,
 	    "migrations"));
 	r->errors = (size_t)json_integer_value(json_object_get(j, "errors"));
@@ -497,6 +517,37 @@ ref_from_json(json_t *j, struct push_result *res)
 	for (i = 0; d != NULL && i < json_array_size(d); i++)
 		if (diag_from_json(json_array_get(d, i), &r->diags) == -1)
 			return -1;
+	return 0;
+}
+
+/* The mode, would_reject and bypass fields (absent from an older
+ * daemon's reply: enforce, and would_reject as the verdict). */
+static int
+settled_from_json(json_t *j, struct push_result *res)
+{
+	json_t		*b = json_object_get(j, "bypass");
+	json_t		*w = json_object_get(j, "would_reject");
+	const char	*m = json_string_value(json_object_get(j, "mode"));
+	const char	*state, *by, *reason;
+	int		 bad = 0;
+
+	/* A mode this hook does not know changes nothing: `verdict`
+	 * alone decides. */
+	if (m != NULL && push_mode_from_name(m, &res->mode) == -1)
+		res->mode = PUSH_MODE_ENFORCE;
+	if (w != NULL && !json_is_boolean(w))
+		return -1;
+	res->would_reject = res->reject || json_is_true(w);
+	if (b == NULL || json_is_null(b))
+		return 0;
+	state = json_string_value(json_object_get(b, "state"));
+	by = opt_str(b, "by", &bad);
+	reason = opt_str(b, "reason", &bad);
+	if (bad || state == NULL || push_bypass_from_name(state,
+	    &res->bypass) == -1 ||
+	    (by != NULL && (res->bypass_by = strdup(by)) == NULL) ||
+	    (reason != NULL && (res->bypass_reason = strdup(reason)) == NULL))
+		return -1;
 	return 0;
 }
 
@@ -519,6 +570,8 @@ proto_result_from_json(json_t *j, struct push_result *res)
 			goto bad;
 	/* The overall verdict is the daemon's, whatever the refs say. */
 	res->reject = strcmp(verdict, "reject") == 0;
+	if (settled_from_json(j, res) == -1)
+		goto bad;
 	return 0;
 bad:
 	push_result_clear(res);

@@ -56,10 +56,47 @@ report_diag_text(const struct diag *d, const char *fallback_path,
 }
 
 
+/*
+ * An observed ref that failed its check: one warning line with what
+ * enforcing would do, the first error's rule and place, and how many
+ * more there are.  The whole list is `revguard check`'s to print.
+ */
+static int
+observed_line(const struct push_ref_result *r, struct strvec *lines)
+{
+	const struct diag	*first = NULL;
+	const char		*path;
+	char			 at[16] = "", more[48] = "";
+	size_t			 i, errors = 0;
+
+	for (i = 0; i < r->diags.len; i++) {
+		if (r->diags.items[i].severity != RULE_SEV_ERROR)
+			continue;
+		if (errors++ == 0)
+			first = &r->diags.items[i];
+	}
+	if (first == NULL)
+		return say(lines, xasprintf("warning: %s: observe mode: "
+		    "enforcing would reject this push: %s", r->ref,
+		    r->reason ? r->reason : "?"));
+	path = first->path ? first->path : r->versions_dir;
+	if (first->line > 0)
+		snprintf(at, sizeof(at), ":%d", first->line);
+	if (errors > 1)
+		snprintf(more, sizeof(more), " and %zu more error%s",
+		    errors - 1, errors == 2 ? "" : "s");
+	return say(lines, xasprintf("warning: %s: observe mode: enforcing "
+	    "would reject this push: %s in %s%s%s; `revguard check --rev "
+	    "%.12s` lists %s", r->ref, rule_name(first->rule),
+	    path ? path : "the migrations", at, more,
+	    r->new_id ? r->new_id : "HEAD", errors > 1 ? "them" : "it"));
+}
+
 /* A checked ref: new problems in full, old debt that stays a warning in
  * one line. */
 static int
-checked_lines(const struct push_ref_result *r, struct strvec *lines)
+checked_lines(const struct push_ref_result *r, int bypassed,
+    struct strvec *lines)
 {
 	const struct diag	*d;
 	size_t			 i, summarised = 0;
@@ -75,8 +112,9 @@ checked_lines(const struct push_ref_result *r, struct strvec *lines)
 		    summarised == 1 ? "was" : "were", r->new_id ?
 		    r->new_id : "HEAD"));
 	if (say(lines, xasprintf("%s: %s (%s)", r->ref,
-	    r->verdict == PUSH_REJECT ? "rejected" : "accepted with warnings",
-	    r->reason ? r->reason : "")) == -1)
+	    r->verdict != PUSH_REJECT ? "accepted with warnings" : bypassed ?
+	    "would be rejected, let through by an audited bypass" :
+	    "rejected", r->reason ? r->reason : "")) == -1)
 		return -1;
 	for (i = 0; i < r->diags.len; i++) {
 		d = &r->diags.items[i];
@@ -91,6 +129,29 @@ checked_lines(const struct push_ref_result *r, struct strvec *lines)
 	    -1)
 		return -1;
 	return 0;
+}
+
+/* The last line of a push let through by an audited bypass; the
+ * reason is the pusher's: backslashes doubled, nothing unescaped. */
+static int
+bypass_line(const struct push_result *res, struct strvec *lines)
+{
+	char	 reason[4 * 256 + 1];
+	size_t	 i, errors = 0;
+
+	for (i = 0; i < res->nrefs; i++)
+		if (res->refs[i].verdict == PUSH_REJECT &&
+		    res->refs[i].mode == PUSH_MODE_ENFORCE)
+			errors += res->refs[i].errors > 0 ?
+			    res->refs[i].errors : 1;
+	vis_escape(reason, sizeof(reason), res->bypass_reason ?
+	    res->bypass_reason : "", res->bypass_reason ?
+	    strlen(res->bypass_reason) : 0, 0);
+	return say(lines, xasprintf("push accepted by an audited bypass: %s "
+	    "gave the reason \"%s\"; %zu error%s above %s waved through, and "
+	    "the bypass is logged", res->bypass_by ? res->bypass_by : "?",
+	    reason, errors, errors == 1 ? "" : "s", errors == 1 ? "was" :
+	    "were"));
 }
 
 int
@@ -109,6 +170,10 @@ report_push_lines(const struct push_result *res, struct strvec *lines)
 			    r->notes.items[j]));
 		if (rv == -1)
 			break;
+		if (r->verdict == PUSH_REJECT && r->mode == PUSH_MODE_OBSERVE) {
+			rv = observed_line(r, lines);
+			continue;
+		}
 		switch (r->outcome) {
 		case PUSH_NOT_GUARDED:
 		case PUSH_UNCHANGED:
@@ -123,13 +188,16 @@ report_push_lines(const struct push_result *res, struct strvec *lines)
 			    r->reason ? r->reason : "?"));
 			break;
 		case PUSH_CHECKED:
-			rv = checked_lines(r, lines);
+			rv = checked_lines(r, res->bypass ==
+			    PUSH_BYPASS_GRANTED, lines);
 			break;
 		}
 	}
 	if (rv == 0 && res->reject)
 		rv = say(lines, xasprintf("push rejected by revguard: fix the "
 		    "errors above and push again"));
+	else if (rv == 0 && res->bypass == PUSH_BYPASS_GRANTED)
+		rv = bypass_line(res, lines);
 	return rv;
 }
 

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "revguard/judge.h"
+#include "revguard/mode.h"
 #include "revguard/odb.h"
 #include "revguard/serve.h"
 
@@ -381,7 +382,10 @@ judge_updates(struct ref_judge *rj, const struct push_request *req)
 			rv = -1;
 			break;
 		}
+		/* An observed ref is judged, guarded or not: observing is
+		 * how a team learns what guarding it would cost. */
 		guarded = rj->opts->cli || serve_is_guarded(cfg, u->ref, def) ||
+		    mode_ref_observed(&cfg->observe_refs, u->ref) ||
 		    (guard_all && strncmp(u->ref, "refs/heads/", 11) == 0);
 		rj->target_ref = NULL;
 		if (!guarded && proposal_guarded(cfg, u->ref, def, target,
@@ -445,6 +449,16 @@ serve_request(const struct serve_opts *o, const struct push_request *req,
 	if (o->trees != NULL)
 		odb_set_tree_cache(rj.db, o->trees);
 	rv = judge_updates(&rj, req);
+	/* Observe mode and an audited bypass decide what the verdicts do. */
+	if (rv == 0) {
+		struct mode_policy	 mp = { rj.cfg->mode,
+					    &rj.cfg->observe_refs,
+					    &rj.cfg->bypass.allow,
+					    rj.cfg->bypass.identity_var };
+
+		if ((rv = mode_settle(&mp, req, res)) == -1)
+			snprintf(err, errlen, "out of memory");
+	}
 done:
 	if (rv == -1 && err[0] == '\0')
 		snprintf(err, errlen, "out of memory");

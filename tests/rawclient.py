@@ -5,7 +5,7 @@
 
 Cases: bad-magic, bad-version, oversize, bad-json, not-object,
 bad-request, truncated, good (a valid frame for a repository given in
-$REPO).  Prints "type=<n> <payload>" for the answer, or "closed" when the
+$REPO; $OLD, $NEW and $REF name its update, $EXTRA adds fields).  Prints "type=<n> <payload>" for the answer, or "closed" when the
 daemon closed the connection without answering.
 """
 import json
@@ -24,10 +24,14 @@ def frame(payload, magic=b"RVGD", version=2, ftype=1, length=None):
 
 def main():
     path, case = sys.argv[1], sys.argv[2]
-    good = json.dumps({
+    request = {
         "repository": os.environ.get("REPO", "/nonexistent"),
-        "updates": [{"old": "0" * 40, "new": "1" * 40,
-                     "ref": "refs/heads/main"}]}).encode()
+        "updates": [{"old": os.environ.get("OLD", "0" * 40),
+                     "new": os.environ.get("NEW", "1" * 40),
+                     "ref": os.environ.get("REF", "refs/heads/main")}]}
+    # EXTRA: a JSON object of more request fields (push_options, pusher).
+    request.update(json.loads(os.environ.get("EXTRA", "{}")))
+    good = json.dumps(request).encode()
     data = {
         "bad-magic": frame(good, magic=b"HTTP"),
         "bad-version": frame(good, version=9),

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "revguard/request.h"
 #include "revguard/rules.h"
 #include "revguard/strvec.h"
 
@@ -45,6 +46,12 @@ struct config_hook {
  * hooks at 5 s: a second left to say why and exit. */
 #define CONFIG_GHE_DEADLINE_MS	4000
 
+/* bypass: who may let a rejected push through (mode.h). */
+struct config_bypass {
+	struct strvec	 allow;			/* identities */
+	char		*identity_var;		/* NULL: the host's */
+};
+
 struct config_override;
 
 struct config {
@@ -55,6 +62,11 @@ struct config {
 	char			*baseline_file;	   /* in the repository */
 	/* A guarded branch may lose every migration in one push. */
 	int			 allow_migrations_removal;
+	/* observe: judged and recorded, never refused; observe_refs are
+	 * ref globs observed whatever the mode. */
+	enum push_mode		 mode;
+	struct strvec		 observe_refs;
+	struct config_bypass	 bypass;
 	struct config_daemon	 daemon;
 	struct config_hook	 hook;
 	struct config_override	*overrides;

@@ -64,11 +64,28 @@ enum push_outcome {
 	PUSH_CHECKED		/* diags hold the findings */
 };
 
+/* How a request's rejections are applied (config `mode`). */
+enum push_mode {
+	PUSH_MODE_ENFORCE,	/* a failed check refuses the push */
+	PUSH_MODE_OBSERVE	/* judged and recorded, never refused */
+};
+
+/* What became of a `revguard.bypass` push option (mode.h). */
+enum push_bypass {
+	PUSH_BYPASS_NONE,	/* not asked for */
+	PUSH_BYPASS_GRANTED,	/* a would-be rejection let through */
+	PUSH_BYPASS_REFUSED,	/* not allowed; the notes say why */
+	PUSH_BYPASS_UNUSED	/* nothing to bypass: judged as usual */
+};
+
 struct push_ref_result {
 	char			*ref;
 	char			*new_id;
 	enum push_verdict	 verdict;
 	enum push_outcome	 outcome;
+	/* OBSERVE: a PUSH_REJECT here does not refuse the push (the
+	 * repository's mode, or the ref matches observe_refs). */
+	enum push_mode		 mode;
 	char			*reason;
 	size_t			 migrations, errors, warnings;
 	size_t			 old_debt;	/* diags the base had too */
@@ -78,12 +95,6 @@ struct push_ref_result {
 	/* The whole check with its graph (its diags moved to diags above),
 	 * in the process that ran it, never on the wire; NULL otherwise. */
 	struct engine_result	*check;
-};
-
-/* How a request's rejections are applied (config `mode`). */
-enum push_mode {
-	PUSH_MODE_ENFORCE,	/* a failed check refuses the push */
-	PUSH_MODE_OBSERVE	/* judged and recorded, never refused */
 };
 
 struct push_result {
@@ -96,6 +107,7 @@ struct push_result {
 	 * (the host's identity) and why; NULL otherwise. */
 	char			*bypass_by;
 	char			*bypass_reason;
+	enum push_bypass	 bypass;
 	struct push_ref_result	*refs;
 	size_t			 nrefs;
 	struct strvec		 notes;		/* about the whole push */
@@ -118,10 +130,17 @@ int	 push_verdict_from_name(const char *, enum push_verdict *);
 const char *push_outcome_name(enum push_outcome);
 int	 push_outcome_from_name(const char *, enum push_outcome *);
 const char *push_unavailable_name(enum push_unavailable);
+const char *push_bypass_name(enum push_bypass);
+int	 push_bypass_from_name(const char *, enum push_bypass *);
 const char *push_mode_name(enum push_mode);
 int	 push_mode_from_name(const char *, enum push_mode *);
 /* The overall verdict as the decision log names it: "accept", "reject",
  * "observe-reject" or "bypass" (store.h's STORE_*). */
 const char *push_result_verdict(const struct push_result *);
+/* A ref's verdict as the decision log names it: "skip", "accept",
+ * "reject", "observe-reject" (an observed ref that failed) or "bypass"
+ * (an enforced ref that failed, let through by an audited bypass). */
+const char *push_ref_verdict(const struct push_result *,
+	    const struct push_ref_result *);
 
 #endif

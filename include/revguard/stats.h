@@ -12,6 +12,9 @@ struct daemon_stats {
 	long long	 started_ms;	/* monotonic */
 	unsigned long	 requests;	/* handed to a worker */
 	unsigned long	 accepted, rejected;
+	/* Of the accepted: would have been rejected in enforce mode
+	 * (observe), or were let through by an audited bypass. */
+	unsigned long	 observe_rejects, bypasses;
 	unsigned long	 unchecked;	/* answered without a verdict */
 	unsigned long	 timeouts;	/* of those: stopped at a deadline */
 	unsigned long	 errors;	/* protocol and connection errors */

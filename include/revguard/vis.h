@@ -24,4 +24,12 @@
 size_t	 vis_escape(char *dst, size_t size, const char *src, size_t len,
 	    int flags);
 
+/*
+ * A copy of src that is well-formed UTF-8 of at most max bytes: each
+ * byte that is not part of a well-formed character becomes U+FFFD, and
+ * the copy ends before a character that would not fit.  For strings
+ * that must travel as JSON (push options).  NULL when memory ran out.
+ */
+char	*vis_utf8_clean(const char *src, size_t max);
+
 #endif

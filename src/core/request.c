@@ -14,6 +14,8 @@ static const char *const outcome_names[] = { "not-guarded", "deletion",
 	"not-checked", "unchanged", "refused", "checked" };
 static const char *const unavailable_names[] = { "unsaid", "reject",
 	"accept" };
+static const char *const bypass_names[] = { "none", "granted", "refused",
+	"unused" };
 
 static int
 name_index(const char *const *names, size_t n, const char *name)
@@ -151,6 +153,19 @@ push_result_verdict(const struct push_result *res)
 }
 
 const char *
+push_ref_verdict(const struct push_result *res,
+    const struct push_ref_result *r)
+{
+	if (r->verdict != PUSH_REJECT)
+		return push_verdict_name(r->verdict);
+	if (r->mode == PUSH_MODE_OBSERVE)
+		return "observe-reject";
+	if (!res->reject && res->bypass == PUSH_BYPASS_GRANTED)
+		return "bypass";
+	return "reject";
+}
+
+const char *
 push_verdict_name(enum push_verdict v)
 {
 	return verdict_names[v];
@@ -188,4 +203,21 @@ const char *
 push_unavailable_name(enum push_unavailable u)
 {
 	return unavailable_names[u];
+}
+
+const char *
+push_bypass_name(enum push_bypass b)
+{
+	return bypass_names[b];
+}
+
+int
+push_bypass_from_name(const char *name, enum push_bypass *out)
+{
+	int	 i = name_index(bypass_names, 4, name);
+
+	if (i < 0)
+		return -1;
+	*out = (enum push_bypass)i;
+	return 0;
 }

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "revguard/vis.h"
@@ -110,4 +111,33 @@ vis_escape(char *dst, size_t size, const char *src, size_t len, int flags)
 	if (!full && size > 0)
 		dst[out] = '\0';
 	return out;
+}
+
+char *
+vis_utf8_clean(const char *src, size_t max)
+{
+	const unsigned char	*s = (const unsigned char *)src;
+	size_t			 len = strlen(src), i = 0, out = 0, n;
+	unsigned long		 cp;
+	char			*dst;
+
+	/* Each byte becomes at most 3 (U+FFFD); never more than max. */
+	if ((dst = malloc((len < max ? len : max) * 3 + 1)) == NULL)
+		return NULL;
+	while (i < len) {
+		n = utf8_char(s + i, len - i, &cp);
+		if ((n == 0 ? 3 : n) > max - out)
+			break;
+		if (n == 0) {
+			memcpy(dst + out, "\xef\xbf\xbd", 3);
+			out += 3;
+			i++;
+		} else {
+			memcpy(dst + out, s + i, n);
+			out += n;
+			i += n;
+		}
+	}
+	dst[out] = '\0';
+	return dst;
 }

@@ -300,3 +300,75 @@ Test(config, repository_paths_stay_inside)
 	cr_assert_eq(load("versions_path: [db/versions, ./app/versions]\n"),
 	    0, "%s", err);
 }
+
+/* Observe mode and bypass: file and overrides only, checked on load. */
+Test(config, modes_and_bypass)
+{
+	const struct config	*c;
+
+	cr_assert_eq(cfg.mode, PUSH_MODE_ENFORCE);
+	cr_assert_eq(cfg.bypass.allow.len, 0);
+	cr_assert_eq(load("observe_refs: [refs/heads/exp/*]\n"
+	    "bypass:\n  allow: [alice, bob]\n"
+	    "repositories:\n"
+	    "  - match: /srv/git/new/*\n    mode: observe\n"
+	    "  - match: /srv/git/ssh/*\n"
+	    "    bypass: {allow: [carol], identity_var: REVGUARD_PUSHER}\n"),
+	    0, "%s", err);
+	cr_assert_eq(cfg.mode, PUSH_MODE_ENFORCE);
+	cr_assert_str_eq(cfg.observe_refs.items[0], "refs/heads/exp/*");
+	cr_assert_str_eq(cfg.bypass.allow.items[1], "bob");
+	cr_assert_null(cfg.bypass.identity_var);
+	c = config_for_repository(&cfg, "/srv/git/new/a.git");
+	cr_assert_eq(c->mode, PUSH_MODE_OBSERVE);
+	cr_assert_eq(c->bypass.allow.len, 2, "the file's bypass underneath");
+	c = config_for_repository(&cfg, "/srv/git/ssh/a.git");
+	cr_assert_eq(c->mode, PUSH_MODE_ENFORCE);
+	cr_assert_eq(c->bypass.allow.len, 1);
+	cr_assert_str_eq(c->bypass.allow.items[0], "carol");
+	cr_assert_str_eq(c->bypass.identity_var, "REVGUARD_PUSHER");
+	cr_assert_str_eq(c->observe_refs.items[0], "refs/heads/exp/*");
+	cr_assert_eq(load("bypass:\n  identity_var: ~\n"), 0, "%s", err);
+	cr_assert_null(cfg.bypass.identity_var);
+}
+
+Test(config, modes_and_bypass_errors)
+{
+	cr_assert_eq(load("mode: audit\n"), -1);
+	cr_assert_str_eq(err, "t.yaml:1:7: `mode` must be enforce or observe, "
+	    "not `audit`");
+	cr_assert_eq(load("observe_refs: [exp/*]\n"), -1);
+	cr_assert(strstr(err, "t.yaml:1:15: `observe_refs` are globs on full "
+	    "ref names"), "%s", err);
+	cr_assert_eq(load("observe_refs: ['@default']\n"), -1);
+	cr_assert_eq(load("bypass: [alice]\n"), -1);
+	cr_assert(strstr(err, "t.yaml:1:9: `bypass` must be a mapping"), "%s",
+	    err);
+	cr_assert_eq(load("bypass:\n  allow: alice\n  users: [x]\n"), -1);
+	cr_assert_str_eq(err, "t.yaml:3:3: unknown key `users` in `bypass`");
+	cr_assert_eq(load("bypass:\n  identity_var: LC_USER\n"), -1);
+	cr_assert(strstr(err, "t.yaml:2:17: `identity_var`: `LC_USER` can be "
+	    "set by the pusher"), "%s", err);
+	cr_assert_eq(load("bypass:\n  identity_var: 'A B'\n"), -1);
+}
+
+/* A pushed .revguard.yaml says where the migrations are, never how
+ * a push is judged. */
+Test(config, repository_file_cannot_switch_modes)
+{
+	struct strvec	 paths = STRVEC_INIT;
+	char		*ini = strdup("alembic.ini");
+
+	cr_assert_eq(config_load_location(".revguard.yaml", "mode: observe\n",
+	    14, &paths, &ini, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "`mode` cannot be set in a repository's own "
+	    "configuration"), "%s", err);
+	cr_assert_eq(config_load_location(".revguard.yaml",
+	    "bypass: {allow: [me]}\n", 22, &paths, &ini, err, sizeof(err)),
+	    -1);
+	cr_assert_eq(config_load_location(".revguard.yaml",
+	    "observe_refs: [refs/*]\n", 23, &paths, &ini, err, sizeof(err)),
+	    -1);
+	free(ini);
+	strvec_clear(&paths);
+}

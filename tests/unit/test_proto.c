@@ -237,3 +237,104 @@ Test(proto, request_host)
 	json_decref(j);
 	push_request_clear(&a);
 }
+
+/* Observe mode and bypass on the wire.  `verdict` stays what the hook
+ * does, which is all a hook that predates these fields reads. */
+Test(proto, result_modes_round_trip)
+{
+	struct push_result	 res, back;
+	struct push_ref_result	*r;
+	json_t			*j;
+
+	memset(&res, 0, sizeof(res));
+	cr_assert_not_null(r = push_result_add(&res, "refs/heads/main", SHA1_A,
+	    PUSH_REJECT, PUSH_CHECKED, "1 error"));
+	r->mode = PUSH_MODE_OBSERVE;
+	res.reject = 0;
+	res.would_reject = 1;
+	res.mode = PUSH_MODE_OBSERVE;
+	cr_assert_not_null(j = proto_result_to_json(&res));
+	cr_assert_str_eq(json_string_value(json_object_get(j, "verdict")),
+	    "accept", "an older hook accepts an observed push");
+	cr_assert(json_is_true(json_object_get(j, "would_reject")));
+	cr_assert_null(json_object_get(j, "bypass"));
+	cr_assert_eq(proto_result_from_json(j, &back), 0);
+	json_decref(j);
+	cr_assert(!back.reject);
+	cr_assert(back.would_reject);
+	cr_assert_eq(back.mode, PUSH_MODE_OBSERVE);
+	cr_assert_eq(back.refs[0].mode, PUSH_MODE_OBSERVE);
+	cr_assert_eq(back.refs[0].verdict, PUSH_REJECT);
+	cr_assert_str_eq(push_result_verdict(&back), "observe-reject");
+	push_result_clear(&back);
+
+	res.mode = PUSH_MODE_ENFORCE;
+	r->mode = PUSH_MODE_ENFORCE;
+	res.bypass = PUSH_BYPASS_GRANTED;
+	res.bypass_by = strdup("alice");
+	res.bypass_reason = strdup("incident \"42\"");
+	cr_assert_not_null(j = proto_result_to_json(&res));
+	cr_assert_str_eq(json_string_value(json_object_get(j, "verdict")),
+	    "accept");
+	cr_assert_eq(proto_result_from_json(j, &back), 0);
+	json_decref(j);
+	cr_assert_eq(back.bypass, PUSH_BYPASS_GRANTED);
+	cr_assert_str_eq(back.bypass_by, "alice");
+	cr_assert_str_eq(back.bypass_reason, "incident \"42\"");
+	cr_assert_str_eq(push_result_verdict(&back), "bypass");
+	push_result_clear(&back);
+
+	/* An enforced rejection: `reject` for old and new hooks alike. */
+	res.reject = 1;
+	res.bypass = PUSH_BYPASS_REFUSED;
+	free(res.bypass_by);
+	free(res.bypass_reason);
+	res.bypass_by = res.bypass_reason = NULL;
+	cr_assert_not_null(j = proto_result_to_json(&res));
+	cr_assert_str_eq(json_string_value(json_object_get(j, "verdict")),
+	    "reject");
+	cr_assert_eq(proto_result_from_json(j, &back), 0);
+	json_decref(j);
+	cr_assert(back.reject);
+	cr_assert_eq(back.bypass, PUSH_BYPASS_REFUSED);
+	push_result_clear(&back);
+	push_result_clear(&res);
+}
+
+/* A reply from a daemon that predates the fields, or from a newer one
+ * with a mode this hook does not know: `verdict` decides. */
+Test(proto, result_modes_from_other_versions)
+{
+	struct push_result	 back;
+	json_t			*j;
+
+	j = json_pack("{s:s, s:[{s:s, s:s, s:s}]}", "verdict", "reject",
+	    "refs", "ref", "refs/heads/main", "verdict", "reject", "outcome",
+	    "checked");
+	cr_assert_eq(proto_result_from_json(j, &back), 0);
+	json_decref(j);
+	cr_assert(back.reject);
+	cr_assert(back.would_reject);
+	cr_assert_eq(back.mode, PUSH_MODE_ENFORCE);
+	push_result_clear(&back);
+
+	j = json_pack("{s:s, s:s, s:b, s:[{s:s, s:s, s:s, s:s}]}", "verdict",
+	    "accept", "mode", "audit", "would_reject", 1, "refs", "ref",
+	    "refs/heads/main", "verdict", "reject", "mode", "audit",
+	    "outcome", "checked");
+	cr_assert_eq(proto_result_from_json(j, &back), 0);
+	json_decref(j);
+	cr_assert(!back.reject, "the verdict says accept");
+	cr_assert(back.would_reject);
+	push_result_clear(&back);
+
+	j = json_pack("{s:s, s:s, s:[], s:{s:s}}", "verdict", "accept",
+	    "would_reject", "yes", "refs", "bypass", "state", "granted");
+	cr_assert_eq(proto_result_from_json(j, &back), -1,
+	    "would_reject must be a boolean");
+	json_decref(j);
+	j = json_pack("{s:s, s:[], s:{s:s}}", "verdict", "accept", "refs",
+	    "bypass", "state", "sneaky");
+	cr_assert_eq(proto_result_from_json(j, &back), -1);
+	json_decref(j);
+}
