@@ -762,7 +762,11 @@ hook_usage(FILE *f)
 	    "checked\n"
 	    "  -i, --in-process         check in this process, without "
 	    "revguardd\n"
-	    "                           (`revguard hook` only)\n"
+	    "                           (`revguard hook` only; the default "
+	    "on GitHub\n"
+	    "                           Enterprise, where GITHUB_USER_LOGIN "
+	    "or\n"
+	    "                           GITHUB_REPO_NAME is set)\n"
 	    "  -H, --host HOST          git, github, gitlab or gitea (forgejo):"
 	    "\n"
 	    "                           the host's identity variable and "
@@ -771,6 +775,10 @@ hook_usage(FILE *f)
 	    "the environment)\n"
 	    "  -h, --help               this help\n"
 	    "      --version            print the version\n"
+	    "\n"
+	    "hook.deadline in the configuration bounds the whole hook "
+	    "(4s on GitHub\n"
+	    "Enterprise); past it, on_unavailable applies.\n"
 	    "\n"
 	    "Exit status: 0 accepted, 1 rejected, 2 usage error.\n");
 }
