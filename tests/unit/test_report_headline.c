@@ -46,7 +46,7 @@ Test(headline, first_error_rule_file_and_count)
 	cr_assert_eq(report_push_headline(&res, "octo/app", &lines), 0);
 	cr_assert_eq(lines.len, 1);
 	cr_assert_str_eq(lines.items[0], "revguard: octo/app: push rejected: "
-	    "error[placeholder-id] in v/b.py:9 (and 1 more)");
+	    "error[placeholder-id] in v/b.py:9 on main (and 1 more)");
 }
 
 Test(headline, a_refused_ref_and_no_subject)
@@ -77,5 +77,5 @@ Test(headline, names_are_escaped)
 	cr_assert_eq(lines.len, 1);
 	cr_assert_null(strchr(lines.items[0], '\n'));
 	cr_assert_str_eq(lines.items[0], "revguard: a\\nb: push rejected: "
-	    "error[placeholder-id] in v/x\\nremote: ok.py:2");
+	    "error[placeholder-id] in v/x\\nremote: ok.py:2 on main");
 }
