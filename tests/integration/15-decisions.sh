@@ -96,4 +96,86 @@ dec --db "$T/d.db" --verdict observe-reject --mode observe
 expect "--mode observe summarises what enforcing would block" 0 \
     "What enforcing would have blocked: 0 pushes"
 
+# count DB [ARGS...]: how many decisions match.
+count() {
+	"$REVGUARD" decisions --db "$@" --summary --format json 2>/dev/null |
+	    "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['decisions'])" 2>/dev/null ||
+	    echo 0
+}
+# count_source DB SOURCE [ARGS...]: how many matching decisions have it.
+count_source() {
+	db=$1 src=$2
+	shift 2
+	"$REVGUARD" decisions --db "$db" "$@" --limit 100000 --format json 2>/dev/null |
+	    "$PYTHON" -c "import json,sys; print(sum(d['source'] == '$src' for d in json.load(sys.stdin)['decisions']))" 2>/dev/null ||
+	    echo 0
+}
+
+# --- SIGKILL mid-load: every answered push is in the log ---------------
+stop_daemon d
+config k
+start_daemon k -f "$T/k.yaml"
+"$REVGUARD" install-hook --force --repo srv/a.git -- --socket "$T/k.sock" \
+    --config "$T/k.yaml" >/dev/null
+git_quiet -C a reset -q --hard "$good"
+N=100
+i=0
+while [ $i -lt $N ]; do
+	git -C a push origin "HEAD:refs/heads/release/k$i" >"$T/k$i.out" 2>&1 &
+	echo $! >"$T/k$i.pushpid"
+	i=$((i + 1))
+done
+# Kill once a few decisions are in, while pushes are still coming.
+"$PYTHON" - "$T/k.db" "$(cat "$T/k.pid")" <<'PY'
+import os, signal, sqlite3, sys, time
+end = time.time() + 20
+while time.time() < end:
+    try:
+        db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+        n = db.execute("SELECT count(*) FROM decisions").fetchone()[0]
+        db.close()
+    except sqlite3.Error:
+        n = 0
+    if n >= 3:
+        break
+    time.sleep(0.002)
+os.kill(int(sys.argv[2]), signal.SIGKILL)
+PY
+rm -f "$T/k.pid"
+for i in $(seq 0 $((N - 1))); do wait "$(cat "$T/k$i.pushpid")" 2>/dev/null; done
+answered=0 missing=0 unanswered=0
+for i in $(seq 0 $((N - 1))); do
+	if grep -q "cannot check this push" "$T/k$i.out"; then
+		unanswered=$((unanswered + 1))
+		continue
+	fi
+	answered=$((answered + 1))
+	if [ "$(count_source "$T/k.db" daemon --ref "refs/heads/release/k$i")" != 1 ]; then
+		missing=$((missing + 1))
+		echo "# answered but not in the log: release/k$i"
+	fi
+done
+echo "# SIGKILL: $answered answered, $unanswered refused unchecked"
+if [ $answered -gt 0 ] && [ $missing -eq 0 ]; then
+	ok "SIGKILL mid-load: all $answered answered pushes are in the log"
+else
+	not_ok "SIGKILL: $missing of $answered answered pushes missing"
+fi
+[ $unanswered -gt 0 ] && ok "and the kill came mid-load ($unanswered pushes unanswered)" ||
+	ok "# SKIP the load finished before the kill"
+# The pushes nobody answered went to the spool; the restarted daemon
+# imports them: now every push of the load is in the log.
+start_daemon k -f "$T/k.yaml"
+all=0
+for i in $(seq 0 $((N - 1))); do
+	[ "$(count "$T/k.db" --ref "refs/heads/release/k$i")" -ge 1 ] && all=$((all + 1))
+done
+[ $all -eq $N ] && ok "after the restart every push of the load is in the log" ||
+	not_ok "after the restart only $all of $N pushes are in the log"
+n=$(count_source "$T/k.db" hook --verdict fail-closed)
+[ "$n" = $unanswered ] &&
+	ok "the unanswered ones as fail-closed, from the hook's spool" ||
+	not_ok "spooled fail-closed: $n, want $unanswered"
+stop_daemon k
+
 finish
