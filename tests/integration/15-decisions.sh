@@ -178,4 +178,64 @@ n=$(count_source "$T/k.db" hook --verdict fail-closed)
 	not_ok "spooled fail-closed: $n, want $unanswered"
 stop_daemon k
 
+# --- the spool: pushes while the daemon is down -----------------------
+# k is stopped.  Fail-closed refuses, fail-open lets through; both are
+# recorded in the spool and reach the log when the daemon starts.
+rm -f spool/*
+git_quiet -C a reset -q --hard "$good"
+push a origin HEAD:refs/heads/release/down1
+expect "daemon down, fail-closed: rejected" 1 "cannot check this push"
+ON_UNAVAILABLE=accept config open
+"$REVGUARD" install-hook --force --repo srv/a.git -- --socket "$T/k.sock" \
+    --config "$T/open.yaml" >/dev/null
+push a origin HEAD:refs/heads/release/down2
+expect "daemon down, fail-open: accepted" 0 "NOT checked"
+n=$(ls spool | grep -c '^d-[0-9]*\.json$')
+[ "$n" = 2 ] && ok "two spool records" || not_ok "spool records: $n"
+# What a hostile local user can leave there is removed, never followed.
+echo secret >outside
+ln -s "$T/outside" spool/d-0999.json
+head -c 20000 /dev/zero >spool/d-0998.json
+echo '{"v":1,' >spool/d-0997.json
+echo '{"v":1,"time_ms":1,"repository":"/x","pusher":[],"updates":[],"nupdates":0,"verdict":"accept"}' >spool/d-0996.json
+start_daemon k -f "$T/k.yaml"
+count_source "$T/k.db" hook --ref refs/heads/release/down1 --verdict fail-closed >"$T/n1"
+count_source "$T/k.db" hook --ref refs/heads/release/down2 --verdict fail-open >"$T/n2"
+[ "$(cat "$T/n1")" = 1 ] && [ "$(cat "$T/n2")" = 1 ] &&
+	ok "the restarted daemon imported both, fail-closed and fail-open" ||
+	not_ok "spool import: fail-closed $(cat "$T/n1"), fail-open $(cat "$T/n2")"
+dec --db "$T/k.db" --ref refs/heads/release/down1
+expect "the record names the reason and who wrote it" 0 "not checked: cannot connect" "uid $(id -u)"
+[ -z "$(ls spool)" ] && ok "the spool is empty afterwards" || not_ok "left in the spool: $(ls spool)"
+[ "$(cat outside)" = secret ] && ok "a symbolic link in the spool is not followed" || not_ok "outside changed"
+grep -q "d-0996.json: not a well-formed spool record; removed" "$T/k.log" &&
+	grep -q "d-0998.json: not a regular file of at most" "$T/k.log" &&
+	grep -q "d-0999.json: not a regular file" "$T/k.log" &&
+	ok "forged, oversize and linked records are removed with a log line" ||
+	{ not_ok "hostile spool entries"; diag "$T/k.log"; }
+stop_daemon k
+
+# The hook bounds what it writes: a full spool takes no more, and a
+# world-writable directory without the sticky bit is not used.
+mkdir full; chmod 1733 full
+i=0; while [ $i -lt 1024 ]; do : >"full/d-$(printf %04d $i).json"; i=$((i + 1)); done
+sed "s|$T/spool|$T/full|" "$T/k.yaml" >"$T/full.yaml"
+"$REVGUARD" install-hook --force --repo srv/a.git -- --socket "$T/k.sock" \
+    --config "$T/full.yaml" >/dev/null
+push a origin HEAD:refs/heads/release/down3
+expect "daemon down, full spool: still rejected" 1 "cannot check this push"
+[ "$(ls full | wc -l)" = 1024 ] && ok "a full spool (1024 records) takes no more" || not_ok "full spool: $(ls full | wc -l) files"
+mkdir open777; chmod 0777 open777
+sed "s|$T/spool|$T/open777|" "$T/k.yaml" >"$T/o7.yaml"
+"$REVGUARD" install-hook --force --repo srv/a.git -- --socket "$T/k.sock" \
+    --config "$T/o7.yaml" >/dev/null
+push a origin HEAD:refs/heads/release/down4
+[ -z "$(ls open777)" ] && ok "a world-writable spool without the sticky bit is not used" || not_ok "wrote to open777"
+ln -s "$T/spool" linked
+sed "s|$T/spool|$T/linked|" "$T/k.yaml" >"$T/ln.yaml"
+"$REVGUARD" install-hook --force --repo srv/a.git -- --socket "$T/k.sock" \
+    --config "$T/ln.yaml" >/dev/null
+push a origin HEAD:refs/heads/release/down5
+[ -z "$(ls spool)" ] && ok "a spool behind a symbolic link is not used" || not_ok "wrote through a link"
+
 finish
