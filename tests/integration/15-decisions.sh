@@ -238,4 +238,72 @@ sed "s|$T/spool|$T/linked|" "$T/k.yaml" >"$T/ln.yaml"
 push a origin HEAD:refs/heads/release/down5
 [ -z "$(ls spool)" ] && ok "a spool behind a symbolic link is not used" || not_ok "wrote through a link"
 
+# --- retention: by rows and by age, applied at start and on a timer ----
+total=$(count "$T/k.db")
+config k "  max_rows: 10"
+start_daemon k -f "$T/k.yaml"
+n=$(count "$T/k.db")
+[ "$n" = 10 ] && [ "$total" -gt 10 ] && ok "max_rows: 10 keeps the newest 10 of $total" ||
+	not_ok "max_rows: $n left of $total"
+stop_daemon k
+sleep 1.2
+config k "  max_age: 1s"
+start_daemon k -f "$T/k.yaml"
+n=$(count "$T/k.db")
+[ "$n" = 0 ] && ok "max_age: 1s prunes older decisions" || not_ok "max_age: $n left"
+stop_daemon k
+"$REVGUARDD" -n -f /dev/stdin >"$T/out" 2>"$T/err" <<'YAML'
+decisions:
+  max_age: 90 days
+YAML
+echo $? >"$T/rc"
+expect "a bad max_age names its line" 1 "stdin:2:" "max_age"
+
+# --- a failing disk: decisions.on_error ------------------------------
+config f
+start_daemon f -f "$T/f.yaml"
+fpid=$(cat "$T/f.pid")
+"$REVGUARD" install-hook --force --repo srv/a.git -- --socket "$T/f.sock" \
+    --config "$T/f.yaml" >/dev/null
+push a origin HEAD:refs/heads/release/f0
+expect "before the failure: accepted" 0
+# No file of the daemon may grow past one byte: every write fails.
+prlimit --pid "$fpid" --fsize=1:unlimited
+push a origin HEAD:refs/heads/release/f1
+expect "unrecorded, on_error unavailable, fail-closed hook: rejected" 1 \
+    "the decision log could not record this push" "push rejected (on_unavailable: reject)"
+ON_UNAVAILABLE=accept config fopen
+"$REVGUARD" install-hook --force --repo srv/a.git -- --socket "$T/f.sock" \
+    --config "$T/fopen.yaml" >/dev/null
+push a origin HEAD:refs/heads/release/f2
+expect "unrecorded, on_error unavailable, fail-open hook: let through, said" 0 \
+    "the decision log could not record this push" "NOT checked"
+git_quiet -C a reset -q --hard "$bad"
+push a origin HEAD:refs/heads/release/f3
+expect "a push rejected anyway stays rejected, even fail-open" 1 "single-head"
+git_quiet -C a reset -q --hard "$good"
+[ -z "$(ls spool)" ] && ok "answered errors are the daemon's to log, not spooled" || not_ok "spooled: $(ls spool)"
+config f "  on_error: reject"
+kill -HUP "$fpid"; sleep 0.3
+push a origin HEAD:refs/heads/release/f4
+expect "on_error: reject refuses even with a fail-open hook" 1 \
+    "could not record this push" "decisions.on_error: reject"
+config f "  on_error: accept"
+kill -HUP "$fpid"; sleep 0.3
+push a origin HEAD:refs/heads/release/f5
+expect "on_error: accept lets it in" 0
+refute "and says nothing to the pusher" "could not record"
+prlimit --pid "$fpid" --fsize=unlimited:unlimited
+push a origin HEAD:refs/heads/release/f6
+expect "the disk is back: accepted" 0
+kill -USR1 "$fpid"; sleep 0.3
+stop_daemon f
+for r in f0 f6; do
+	[ "$(count "$T/f.db" --ref refs/heads/release/$r)" = 1 ] || not_ok "release/$r not recorded"
+done
+n=0; for r in f1 f2 f4 f5; do n=$((n + $(count "$T/f.db" --ref refs/heads/release/$r))); done
+[ $n = 0 ] && ok "recorded before and after, none while failing" || not_ok "$n recorded while failing"
+grep -q "decision log: 5 write errors" "$T/f.log" &&
+	ok "log_write_errors counts them (5)" || { not_ok "write errors not counted"; grep "write errors" "$T/f.log" | sed 's/^/# /'; }
+
 finish
