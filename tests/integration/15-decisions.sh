@@ -136,9 +136,10 @@ while time.time() < end:
         db.close()
     except sqlite3.Error:
         n = 0
-    if n >= 3:
+    if n >= 10:
         break
     time.sleep(0.002)
+time.sleep(0.01)    # let a few answers go out
 os.kill(int(sys.argv[2]), signal.SIGKILL)
 PY
 rm -f "$T/k.pid"
@@ -164,7 +165,9 @@ fi
 [ $unanswered -gt 0 ] && ok "and the kill came mid-load ($unanswered pushes unanswered)" ||
 	ok "# SKIP the load finished before the kill"
 # The pushes nobody answered went to the spool; the restarted daemon
-# imports them: now every push of the load is in the log.
+# imports them: now every push of the load is in the log.  (The killed
+# daemon left its socket: start_daemon must wait for the new one.)
+rm -f "$T/k.sock"
 start_daemon k -f "$T/k.yaml"
 all=0
 for i in $(seq 0 $((N - 1))); do
