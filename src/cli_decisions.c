@@ -236,8 +236,8 @@ summarise(struct rows *rows, const struct store_decision *d)
 	int	 seen;
 
 	if (d->ndiags == 0)
-		return rows_add(rows, d->repository, d->error ? "(not checked)" :
-		    "(no diagnostic)");
+		return rows_add(rows, d->repository, d->error ?
+		    "(not checked)" : "(no diagnostic)");
 	for (i = 0; i < d->ndiags; i++) {
 		for (seen = 0, j = 0; j < i; j++)
 			if (strcmp(d->diags[j].rule, d->diags[i].rule) == 0)
