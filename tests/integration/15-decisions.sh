@@ -245,6 +245,12 @@ push a origin HEAD:refs/heads/release/down5
 total=$(count "$T/k.db")
 config k "  max_rows: 10"
 start_daemon k -f "$T/k.yaml"
+# 100 a batch, the next one 100 ms later while more is due.
+w=0
+while [ "$(count "$T/k.db")" != 10 ] && [ $w -lt 50 ]; do
+	sleep 0.1
+	w=$((w + 1))
+done
 n=$(count "$T/k.db")
 [ "$n" = 10 ] && [ "$total" -gt 10 ] && ok "max_rows: 10 keeps the newest 10 of $total" ||
 	not_ok "max_rows: $n left of $total"
