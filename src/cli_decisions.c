@@ -257,7 +257,8 @@ print_summary(struct rows *rows, unsigned long decisions, int json,
 	json_t	*j, *list;
 	size_t	 i;
 
-	qsort(rows->items, rows->len, sizeof(*rows->items), row_cmp);
+	if (rows->len > 1)
+		qsort(rows->items, rows->len, sizeof(*rows->items), row_cmp);
 	if (json) {
 		list = json_array();
 		for (i = 0; i < rows->len; i++)
