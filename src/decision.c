@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,12 +15,23 @@
 /* Violations a bypass names in the log line; the rest are counted. */
 #define DECISION_MAX_WAVED	20
 
-void
+int
 decision_record(const struct decision_sink *const *sinks,
-    const struct decision *dec)
+    const struct decision *dec, char *err, size_t errlen)
 {
-	for (; *sinks != NULL; sinks++)
-		(*sinks)->record((*sinks)->ctx, dec);
+	char	 why[1024];
+	int	 rv = 0;
+
+	for (; *sinks != NULL; sinks++) {
+		if ((*sinks)->record != NULL)
+			(*sinks)->record((*sinks)->ctx, dec);
+		if ((*sinks)->commit != NULL && (*sinks)->commit((*sinks)->ctx,
+		    dec, why, sizeof(why)) == -1 && rv == 0) {
+			snprintf(err, errlen, "%s", why);
+			rv = -1;
+		}
+	}
+	return rv;
 }
 
 const char *
@@ -129,5 +141,5 @@ log_record(void *ctx, const struct decision *dec)
 }
 
 const struct decision_sink decision_log_sink = {
-	"log", log_record, NULL
+	"log", log_record, NULL, NULL
 };
