@@ -747,15 +747,15 @@ wall_ms(void)
 }
 
 /*
- * A push the daemon never saw, let through or refused by on_unavailable:
+ * A push the daemon never saw, let through (on_unavailable: accept, or
+ * mode: observe) or refused:
  * to syslog, and to the spool so that revguardd's decision log has it.
  */
 static void
 record_unchecked(const struct config *cfg, const struct push_request *req,
-    const char *why)
+    const char *why, int let_through)
 {
-	const char	*verdict = cfg->hook.fail_open ? "fail-open" :
-			    "fail-closed";
+	const char	*verdict = let_through ? "fail-open" : "fail-closed";
 	char		 repo[512], who[256], reason[1024], err[1024];
 
 	vis_escape(repo, sizeof(repo), req->repository ? req->repository :
@@ -861,10 +861,8 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	int			 complete;	/* every ref line read */
 	int			 envrv;
 	char			 enverr[512];
-	const char		*unavailable = NULL;
-	char			 err[1024] = "";
-	int			 ch, in_process = 0, timeout_ms = -1, rv, i;
-	int			 answered = 0;
+	int			 answered = 0;	/* the daemon logged it */
+	int			 unchecked;
 
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
@@ -1005,8 +1003,10 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		rv = in_process_check(&cfg, &req, deadline_ms > 0 ? &stop :
 		    NULL, &res, err, sizeof(err));
 	else
-		rv = ask_daemon(&cfg, &req, &res, err, sizeof(err));
+		rv = ask_daemon(&cfg, &req, &res, &answered, err,
+		    sizeof(err));
 	watchdog_disarm();
+	unchecked = rv == -1 && !answered;
 	if (rv == -1 && deadline_ms > 0 && now_ms() >= deadline_at) {
 		/* Whatever broke off the check, the budget is why. */
 		snprintf(why, sizeof(why), "the check did not finish within "
@@ -1017,11 +1017,6 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	} else
 		snprintf(headline, sizeof(headline), "migrations not checked "
 		    "(see below)");
-		rv = ask_daemon(&cfg, &req, &res, &answered, err,
-		    sizeof(err));
-	/* The daemon logs what it answered, even an error. */
-	if (rv == -1 && !answered)
-		record_unchecked(&cfg, &req, err);
 
 	if (github && rv == 0 && res.reject && github_web_note(&res) == -1)
 		fprintf(stderr, "revguard: out of memory rendering the "
@@ -1037,6 +1032,9 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	} else
 		rv = hook_finish(out, &rh, rv, &res, err, &cfg,
 		    host_has_web_ui(rh.host) ? headline : NULL);
+	/* What the pusher got (observe mode lets it through too). */
+	if (unchecked)
+		record_unchecked(&cfg, &req, err, rv == 0);
 	push_result_clear(&res);
 	push_request_clear(&req);
 	config_free(&cfg);
