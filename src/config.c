@@ -612,6 +612,8 @@ static const struct field fields[] = {
 	F("spool", SCOPE_DECISIONS, 0, FIELD_STRING, decisions.spool, 0, 0),
 	{ "on_error", SCOPE_DECISIONS, 0, FIELD_SET, 0, 0, 0, set_on_error },
 	F("node", SCOPE_DECISIONS, 0, FIELD_STRING, decisions.node, 0, 0),
+	F("postgresql", SCOPE_DECISIONS, 0, FIELD_STRING,
+	    decisions.postgresql, 0, 0),
 	{ "synchronous", SCOPE_DECISIONS, 0, FIELD_SET, 0, 0, 0,
 	    set_synchronous },
 };
@@ -1029,6 +1031,7 @@ config_free(struct config *cfg)
 	free(cfg->decisions.path);
 	free(cfg->decisions.spool);
 	free(cfg->decisions.node);
+	free(cfg->decisions.postgresql);
 	overrides_free(cfg);
 	memset(cfg, 0, sizeof(*cfg));
 }

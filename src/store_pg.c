@@ -30,8 +30,6 @@
 
 /* pg_advisory_xact_lock key of schema changes: "rgsc" */
 #define PG_SCHEMA_LOCK		"1919378275"
-#define PG_DEFAULT_LIMIT	100
-#define PG_MAX_LIMIT		1000
 #define PG_MAX_NODE		255
 
 struct store_pg {
@@ -240,12 +238,12 @@ static const char *const schema_v1[] = {
 	" node text COLLATE \"C\" NOT NULL,"
 	" seq bigint NOT NULL,"
 	" time_ms bigint NOT NULL,"
-	" repository text,"
+	" repository text NOT NULL,"
 	" mode text,"
 	" source text,"
 	" pusher text,"
 	" pusher_env text,"
-	" verdict text,"
+	" verdict text NOT NULL,"
 	" error text,"
 	" bypass_reason text,"
 	" duration_ms bigint NOT NULL DEFAULT 0,"
@@ -527,14 +525,23 @@ pg_put_one(struct store_pg *s, struct store_decision *d, char *err,
 		    "bytes", PG_MAX_NODE);
 		return -1;
 	}
+	if (d->repository == NULL || d->verdict == NULL) {
+		seterr(err, errlen, "a decision needs a repository and a "
+		    "verdict");
+		return -1;
+	}
 	if (d->seq <= 0) {
-		/* Numbered here: one writer per node at a time. */
+		/*
+		 * Numbered here, after the node's mark (which a prune never
+		 * lowers, so a seq is never reused); the row lock makes
+		 * concurrent writers of one node take turns.
+		 */
 		param_str(&p, d->node);
-		if (pg_cmd(s, "SELECT pg_advisory_xact_lock(hashtext($1))", &p,
-		    "lock the node", err, errlen) == -1 ||
-		    (r = pg_run(s, "SELECT coalesce(max(seq), 0) + 1 FROM "
-		    "revguard_decisions WHERE node = $1", &p, "number a "
-		    "decision", err, errlen)) == NULL)
+		if ((r = pg_run(s, "INSERT INTO revguard_nodes (node, "
+		    "shipped_seq) VALUES ($1, 1) ON CONFLICT (node) DO UPDATE "
+		    "SET shipped_seq = revguard_nodes.shipped_seq + 1 "
+		    "RETURNING shipped_seq", &p, "number a decision", err,
+		    errlen)) == NULL)
 			goto fail;
 		d->seq = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 		PQclear(r);
@@ -761,34 +768,6 @@ fail:
 	return -1;
 }
 
-/* time_ms:seq:node of the last row of a page. */
-static char *
-pg_cursor(const struct store_decision *d)
-{
-	return xasprintf("%lld:%lld:%s", d->time_ms, d->seq, d->node);
-}
-
-/* Reads a cursor strictly: it comes from whoever calls the API. */
-static int
-pg_cursor_parse(const char *c, long long *t, long long *seq,
-    const char **node)
-{
-	char	*end;
-
-	errno = 0;
-	if (*c < '0' || *c > '9')
-		return -1;
-	*t = strtoll(c, &end, 10);
-	if (errno != 0 || *end != ':' || end[1] < '0' || end[1] > '9')
-		return -1;
-	*seq = strtoll(end + 1, &end, 10);
-	if (errno != 0 || *end != ':' || end[1] == '\0' ||
-	    strlen(end + 1) > PG_MAX_NODE)
-		return -1;
-	*node = end + 1;
-	return 0;
-}
-
 #define PG_COLUMNS \
 	"d.node, d.seq, d.time_ms, d.repository, d.mode, d.source, " \
 	"d.pusher, d.pusher_env, d.verdict, d.error, d.bypass_reason, " \
@@ -857,19 +836,15 @@ pg_query(struct store *st, const struct store_filter *f,
 	struct params	 p = { 0 };
 	struct buf	 sql = BUF_INIT;
 	PGresult	*r = NULL;
-	const char	*cnode;
+	char		 cnode[PG_MAX_NODE + 1];
 	long long	 ct, cseq;
-	size_t		 limit;
+	size_t		 limit = store_filter_limit(f);
 	int		 i, n;
 
 	memset(page, 0, sizeof(*page));
-	limit = f->limit == 0 ? PG_DEFAULT_LIMIT : f->limit > PG_MAX_LIMIT ?
-	    PG_MAX_LIMIT : f->limit;
-	if (f->cursor != NULL && pg_cursor_parse(f->cursor, &ct, &cseq,
-	    &cnode) == -1) {
-		seterr(err, errlen, "invalid cursor");
+	if (f->cursor != NULL && store_cursor_decode(f->cursor, &ct, &cseq,
+	    cnode, sizeof(cnode), err, errlen) == -1)
 		return -1;
-	}
 	if (pg_ready(s, err, errlen) == -1)
 		return -1;
 	buf_printf(&sql, "SELECT " PG_COLUMNS " FROM revguard_decisions d "
@@ -919,7 +894,7 @@ pg_query(struct store *st, const struct store_filter *f,
 		if (pg_row(r, i, &page->decisions[i]) == -1)
 			goto oom;
 	}
-	if ((size_t)n > limit && (page->next_cursor = pg_cursor(
+	if ((size_t)n > limit && (page->next_cursor = store_cursor_encode(
 	    &page->decisions[limit - 1])) == NULL)
 		goto oom;
 	PQclear(r);
