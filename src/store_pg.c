@@ -829,7 +829,7 @@ where_ll(struct buf *sql, struct params *p, const char *before, long long v)
 }
 
 static int
-pg_query(struct store *st, const struct store_filter *f,
+pg_query_once(struct store *st, const struct store_filter *f,
     struct store_page *page, char *err, size_t errlen)
 {
 	struct store_pg	*s = (struct store_pg *)st;
@@ -912,7 +912,7 @@ fail:
 }
 
 static int
-pg_repos(struct store *st, struct store_repo_list *list, char *err,
+pg_repos_once(struct store *st, struct store_repo_list *list, char *err,
     size_t errlen)
 {
 	struct store_pg	*s = (struct store_pg *)st;
@@ -964,6 +964,37 @@ oom:
 	PQclear(r);
 	store_repo_list_clear(list);
 	return -1;
+}
+
+/*
+ * Reads change nothing: when the connection broke since its last use
+ * (the server restarted), they are tried once more on a new one, so the
+ * first request after an outage does not fail.
+ */
+static int
+pg_query(struct store *st, const struct store_filter *f,
+    struct store_page *page, char *err, size_t errlen)
+{
+	struct store_pg	*s = (struct store_pg *)st;
+	int		 was_ready = s->ready;
+
+	if (pg_query_once(st, f, page, err, errlen) == 0)
+		return 0;
+	return was_ready && !s->ready ? pg_query_once(st, f, page, err,
+	    errlen) : -1;
+}
+
+static int
+pg_repos(struct store *st, struct store_repo_list *list, char *err,
+    size_t errlen)
+{
+	struct store_pg	*s = (struct store_pg *)st;
+	int		 was_ready = s->ready;
+
+	if (pg_repos_once(st, list, err, errlen) == 0)
+		return 0;
+	return was_ready && !s->ready ? pg_repos_once(st, list, err,
+	    errlen) : -1;
 }
 
 static long

@@ -241,3 +241,26 @@ Test(pg, a_server_that_is_down_is_an_error_then_lazy_store_recovers)
 	cr_assert_eq(store_pg_connected(s), 0);
 	store_close(s);
 }
+
+Test(pg, a_read_after_the_connection_broke_reconnects)
+{
+	struct store		*s = open_or_skip();
+	struct store_decision	 d = one("git-01", 1, 1000);
+	struct store_filter	 f = { 0 };
+	struct store_page	 p;
+	struct store_repo_list	 l;
+
+	cr_assert_eq(store_put(s, &d, err, sizeof(err)), 0, "%s", err);
+	/* As a server restart does to every open connection. */
+	free(raw("SELECT count(pg_terminate_backend(pid)) FROM "
+	    "pg_stat_activity WHERE application_name = 'revguard'"));
+	cr_assert_eq(store_query(s, &f, &p, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(p.ndecisions, 1);
+	store_page_clear(&p);
+	free(raw("SELECT count(pg_terminate_backend(pid)) FROM "
+	    "pg_stat_activity WHERE application_name = 'revguard'"));
+	cr_assert_eq(store_repos(s, &l, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(l.nrepos, 1);
+	store_repo_list_clear(&l);
+	store_close(s);
+}
