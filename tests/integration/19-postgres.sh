@@ -19,25 +19,28 @@ if ! pg_init || ! pg_start; then
 fi
 ok "a throwaway PostgreSQL server starts (private socket, password from a passfile)"
 
-# --- the shared store suite, on PostgreSQL --------------------------------
-REVGUARD_TEST_PG=$PG_CONNINFO "$top_builddir/tests/unit/test_store_pg" \
-    -j1 --tap >suite.tap 2>&1
+# --- the shared store suite and the shipper, on PostgreSQL --------------
+: >suite.tap
+for t in test_store_pg test_shipper; do
+	REVGUARD_TEST_PG=$PG_CONNINFO "$top_builddir/tests/unit/$t" -j1 \
+	    --tap >>suite.tap 2>&1
+done
 ncase=0
 while IFS= read -r line; do
 	case $line in
 	"ok - "*"# SKIP"*)
-		not_ok "store suite on PostgreSQL: ${line#ok - } (skipped with a server here)" ;;
-	"ok - "*) ok "store suite on PostgreSQL: ${line#ok - }" ;;
-	"not ok - "*) not_ok "store suite on PostgreSQL: ${line#not ok - }" ;;
+		not_ok "on PostgreSQL: ${line#ok - } (skipped with a server here)" ;;
+	"ok - "*) ok "on PostgreSQL: ${line#ok - }" ;;
+	"not ok - "*) not_ok "on PostgreSQL: ${line#not ok - }" ;;
 	*) continue ;;
 	esac
 	ncase=$((ncase + 1))
 done <suite.tap
 grep -q '^not ok' suite.tap && diag suite.tap
-if [ "$ncase" -ge 18 ]; then
-	ok "the store suite ran all its cases on PostgreSQL ($ncase)"
+if [ "$ncase" -ge 22 ]; then
+	ok "the store suite and the shipper tests ran every case ($ncase)"
 else
-	not_ok "the store suite ran all its cases on PostgreSQL (only $ncase)"
+	not_ok "the store suite and the shipper tests ran every case (only $ncase)"
 	diag suite.tap
 fi
 # Each test of the suite left its tables; the fleet starts empty.
