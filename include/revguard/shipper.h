@@ -54,4 +54,15 @@ void		 shipper_state(struct shipper *, struct shipper_state *);
 void		 shipper_stop(struct shipper *);
 const char	*shipper_pg_name(enum shipper_pg);
 
+/*
+ * The store the API reads on a fleet node (store_fleet.c): PostgreSQL,
+ * for the whole fleet, while the shipper finds it up; the node's own
+ * log (local, borrowed) while it does not, so a request never waits on
+ * a server known to be down.  Read-only: put fails, prune does nothing.
+ * Its PostgreSQL connection is its own: use it on one thread.  Closing
+ * it leaves local and the shipper alone.
+ */
+struct store	*store_fleet_new(struct shipper *, struct store *local,
+		    const char *conninfo, char *err, size_t errlen);
+
 #endif

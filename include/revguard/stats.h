@@ -8,6 +8,13 @@
 
 #include <stddef.h>
 
+/* A dependency's state, for /readyz and /metrics. */
+enum stats_dep {
+	STATS_DEP_NONE,		/* not configured */
+	STATS_DEP_OK,
+	STATS_DEP_FAILING
+};
+
 struct daemon_stats {
 	long long	 started_ms;	/* monotonic */
 	unsigned long	 requests;	/* handed to a worker */
@@ -19,6 +26,10 @@ struct daemon_stats {
 	int		 connections;	/* open now */
 	int		 inflight;	/* checks running or queued now */
 	int		 workers;
+	/* Filled by the PostgreSQL shipper. */
+	enum stats_dep	 pg_state;
+	unsigned long	 shipper_pending;	/* decisions not shipped */
+	long long	 shipper_lag_ms;	/* age of the oldest */
 	unsigned long	 cache_hits, cache_misses;	/* parsed blobs */
 	size_t		 cache_entries;
 };
