@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "revguard/store.h"
 
 /* A node name in a cursor: host names are at most 255 bytes. */
@@ -273,4 +275,55 @@ bad:
 	snprintf(err, errlen, "cursor: not one this server handed out; "
 	    "start again without it");
 	return -1;
+}
+
+/* A string or JSON null. */
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+json_t *
+store_decision_json(const struct store_decision *d)
+{
+	json_t	*refs = json_array(), *diags = json_array(), *j;
+	char	*cursor = store_cursor_encode(d);
+	size_t	 i;
+
+	for (i = 0; i < d->nrefs; i++)
+		json_array_append_new(refs, json_pack("{s:o, s:o, s:o, s:o, "
+		    "s:o, s:o}", "ref", str_or_null(d->refs[i].ref), "old",
+		    str_or_null(d->refs[i].old_id), "new",
+		    str_or_null(d->refs[i].new_id), "verdict",
+		    str_or_null(d->refs[i].verdict), "outcome",
+		    str_or_null(d->refs[i].outcome), "reason",
+		    str_or_null(d->refs[i].reason)));
+	for (i = 0; i < d->ndiags; i++)
+		json_array_append_new(diags, json_pack("{s:o, s:I, s:o, s:o, "
+		    "s:o, s:I, s:o, s:o, s:b}", "ref", d->diags[i].ref <
+		    d->nrefs ? str_or_null(d->refs[d->diags[i].ref].ref) :
+		    json_null(), "ref_index", (json_int_t)d->diags[i].ref,
+		    "rule", str_or_null(d->diags[i].rule), "severity",
+		    str_or_null(d->diags[i].severity), "file",
+		    str_or_null(d->diags[i].file), "line",
+		    (json_int_t)d->diags[i].line, "revision",
+		    str_or_null(d->diags[i].revision), "message",
+		    str_or_null(d->diags[i].message), "old", d->diags[i].old));
+	j = json_pack("{s:o, s:I, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, "
+	    "s:o, s:o, s:I, s:o, s:o, s:o, s:o}",
+	    "cursor", str_or_null(cursor), "seq", (json_int_t)d->seq,
+	    "node", str_or_null(d->node), "time_ms", (json_int_t)d->time_ms,
+	    "repository", str_or_null(d->repository),
+	    "mode", str_or_null(d->mode), "source", str_or_null(d->source),
+	    "pusher", str_or_null(d->pusher),
+	    "pusher_env", str_or_null(d->pusher_env),
+	    "verdict", str_or_null(d->verdict), "error", str_or_null(d->error),
+	    "bypass_reason", str_or_null(d->bypass_reason),
+	    "duration_ms", (json_int_t)d->duration_ms,
+	    "version", str_or_null(d->version),
+	    "config_digest", str_or_null(d->config_digest),
+	    "refs", refs, "diagnostics", diags);
+	free(cursor);
+	return j;
 }

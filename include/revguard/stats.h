@@ -32,6 +32,9 @@ struct daemon_stats {
 	long long	 shipper_lag_ms;	/* age of the oldest */
 	unsigned long	 cache_hits, cache_misses;	/* parsed blobs */
 	size_t		 cache_entries;
+	/* Decisions the log could not save (decisions.on_error applied),
+	 * and spool imports that failed. */
+	unsigned long	 log_write_errors;
 };
 
 /* One line of every counter, for logs; uptime from now_ms. */

@@ -15,6 +15,7 @@
 #ifndef REVGUARD_STORE_H
 #define REVGUARD_STORE_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 /* Overall and per-ref verdicts, as stored and as the API shows them. */
@@ -164,6 +165,9 @@ int	 store_cursor_decode(const char *cursor, long long *time_ms,
 #define STORE_PAGE_DEFAULT	100
 #define STORE_PAGE_MAX		1000
 size_t	 store_filter_limit(const struct store_filter *);
+/* A decision as JSON (docs/decisions.md), with its cursor: for the CLI
+ * and the API.  NULL when memory ran out. */
+json_t	*store_decision_json(const struct store_decision *);
 void	 store_page_clear(struct store_page *);
 void	 store_repo_list_clear(struct store_repo_list *);
 
