@@ -47,6 +47,7 @@
 #include "revguard/decision.h"
 #include "revguard/serve.h"
 #include "revguard/sha256.h"
+#include "revguard/shipper.h"
 #include "revguard/spool.h"
 #include "revguard/stats.h"
 #include "revguard/store_sink.h"
@@ -143,6 +144,8 @@ struct daemon {
 	struct odb_tree_cache	*trees;		/* its listings */
 	const struct decision_sink *sinks[3];
 	struct store_sink	*log;		/* the decision log, or NULL */
+	struct shipper		*shipper;	/* to the fleet's PostgreSQL */
+	struct store		*fleet;		/* the API's view of it */
 	struct event		*ev_keep;	/* its pruning and spool */
 	long long		 spool_ms;	/* last spool import */
 	struct daemon_stats	 stats;
@@ -382,6 +385,7 @@ job_decide(struct daemon *d, struct job *job, struct conn *c,
 	dec.duration_ms = now_ms() - job->queued_ms;
 	if (decision_record(d->sinks, &dec, err, sizeof(err)) == -1)
 		job_unrecorded(d, job, err);
+	shipper_kick(d->shipper);
 	free((void *)dec.updates);
 	strvec_clear(&pushers);
 	if (dec.res == NULL)
@@ -1128,12 +1132,74 @@ decisions_open(struct daemon *d)
 	    cfg->decisions.sync_normal ? "normal" : "full");
 }
 
+/* The node's name in the log: decisions.node, or the host name. */
+static const char *
+decisions_node(const struct config *cfg)
+{
+	return cfg->decisions.node && *cfg->decisions.node ?
+	    cfg->decisions.node : store_sink_hostname();
+}
+
+/*
+ * A fleet (docs/fleet.md): the shipper that copies the local log to
+ * PostgreSQL, and the API's view that reads it.  Neither connects here:
+ * a PostgreSQL that is down must not keep the daemon from serving.
+ */
+static void
+fleet_open(struct daemon *d)
+{
+	const struct config	*cfg = &d->cfg->cfg;
+	struct shipper_opts	 so;
+	char			 err[1024];
+
+	if (cfg->decisions.postgresql == NULL ||
+	    *cfg->decisions.postgresql == '\0')
+		return;
+	if (d->log == NULL)
+		fatalx("decisions.postgresql needs the local decision log "
+		    "(decisions.path): the fleet is fed from it");
+	memset(&so, 0, sizeof(so));
+	so.sqlite_path = cfg->decisions.path;
+	so.conninfo = cfg->decisions.postgresql;
+	so.node = decisions_node(cfg);
+	so.max_age_ms = cfg->decisions.max_age_ms;
+	so.max_rows = cfg->decisions.max_rows;
+	if ((d->shipper = shipper_start(&so, err, sizeof(err))) == NULL ||
+	    (d->fleet = store_fleet_new(d->shipper, store_sink_store(d->log),
+	    cfg->decisions.postgresql, err, sizeof(err))) == NULL)
+		fatalx("decisions.postgresql: %s", err);
+	log_info("fleet: shipping node `%s`'s decisions to PostgreSQL",
+	    log_vis(so.node));
+}
+
+/*
+ * The decision log the API reads: the fleet's view when there is one,
+ * else the node's own log; NULL when there is no log.
+ */
+struct store *
+daemon_decisions_store(struct daemon *d)
+{
+	if (d->fleet != NULL)
+		return d->fleet;
+	return d->log != NULL ? store_sink_store(d->log) : NULL;
+}
+
 /* The stats struct with the gauges read now. */
 static const struct daemon_stats *
 stats_now(struct daemon *d)
 {
 	struct objcache_stats	 parsed;
+	struct shipper_state	 ship;
 
+	if (d->shipper != NULL) {
+		shipper_state(d->shipper, &ship);
+		/* Not reached yet counts as failing: unknown is not up. */
+		d->stats.pg_state = ship.pg == SHIPPER_PG_UP ? STATS_DEP_OK :
+		    STATS_DEP_FAILING;
+		d->stats.shipper_pending = ship.pending > 0 ?
+		    (unsigned long)ship.pending : 0;
+		d->stats.shipper_lag_ms = ship.lag_ms;
+	}
 	d->stats.connections = d->nconns;
 	objcache_stats(d->objects, OBJCACHE_MIGRATION, &parsed);
 	d->stats.cache_hits = parsed.hits;
@@ -1180,6 +1246,12 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		if (strcmp(fresh->cfg.decisions.path,
 		    d->cfg->cfg.decisions.path) != 0)
 			log_warnx("decisions.path changed; restart to apply");
+		if (strcmp(fresh->cfg.decisions.postgresql ?
+		    fresh->cfg.decisions.postgresql : "",
+		    d->cfg->cfg.decisions.postgresql ?
+		    d->cfg->cfg.decisions.postgresql : "") != 0)
+			log_warnx("decisions.postgresql changed; restart to "
+			    "apply");
 		cfgref_put(d->cfg);
 		d->cfg = fresh;
 		if (d->log != NULL) {
@@ -1263,6 +1335,7 @@ daemon_run(const struct daemon_opts *o)
 	d.cache_ops = parse_cache_ops(d.objects);
 	d.sinks[0] = &decision_log_sink;
 	decisions_open(&d);
+	fleet_open(&d);
 	d.sinks[1] = d.log ? store_sink_sink(d.log) : NULL;
 	d.sinks[2] = NULL;
 	d.stats.workers = nworkers;
@@ -1329,6 +1402,8 @@ daemon_run(const struct daemon_opts *o)
 		event_free(d.ev_stop_grace);
 	event_base_free(d.base);
 	log_stats(&d, "stopped");
+	store_close(d.fleet);
+	shipper_stop(d.shipper);
 	store_sink_free(d.log);
 	free(d.peers);
 	if (stuck)

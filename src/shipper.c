@@ -458,14 +458,22 @@ shipper_main(void *arg)
 			until.tv_nsec -= 1000000000;
 		}
 		pthread_mutex_lock(&sh->lock);
-		/* While PostgreSQL is down a kick does not cut the backoff. */
+		/*
+		 * While PostgreSQL is down a kick does not cut the backoff;
+		 * it only counts the new decision into the lag, so /metrics
+		 * shows the backlog growing during an outage.
+		 */
 		down = sh->st.pg == SHIPPER_PG_DOWN;
 		if (down)
 			sh->kicked = 0;
 		while (!sh->stop && !sh->kicked &&
 		    pthread_cond_timedwait(&sh->cond, &sh->lock, &until) == 0)
-			if (down)
+			if (down && sh->kicked && !sh->stop) {
 				sh->kicked = 0;
+				pthread_mutex_unlock(&sh->lock);
+				update_lag(sh);
+				pthread_mutex_lock(&sh->lock);
+			}
 		sh->kicked = 0;
 		pthread_mutex_unlock(&sh->lock);
 	}
