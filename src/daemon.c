@@ -1158,6 +1158,9 @@ fleet_open(struct daemon *d)
 	if (d->log == NULL)
 		fatalx("decisions.postgresql needs the local decision log "
 		    "(decisions.path): the fleet is fed from it");
+	/* The key in PostgreSQL; cursors carry it too. */
+	if (strlen(decisions_node(cfg)) > 255)
+		fatalx("decisions.node: a node name is at most 255 bytes");
 	memset(&so, 0, sizeof(so));
 	so.sqlite_path = cfg->decisions.path;
 	so.conninfo = cfg->decisions.postgresql;

@@ -235,3 +235,33 @@ Test(shipper, a_reset_local_log_is_reported_not_dropped)
 	cr_assert_eq(pg_count("SELECT count(*) FROM revguard_decisions"), 3);
 	store_close(s);
 }
+
+Test(shipper, applies_the_retention_to_postgresql_when_idle)
+{
+	const char		*ci = conninfo();
+	struct store		*s;
+	struct shipper_opts	 o;
+	struct shipper		*sh;
+	struct shipper_state	 st;
+	int			 i;
+
+	cr_assert_not_null(s = store_sqlite_open(path, err, sizeof(err)),
+	    "%s", err);
+	put_n(s, "git-01", 20, 1000);
+	memset(&o, 0, sizeof(o));
+	o.sqlite_path = path;
+	o.conninfo = ci;
+	o.node = "git-01";
+	o.max_rows = 5;
+	cr_assert_not_null(sh = shipper_start(&o, err, sizeof(err)), "%s",
+	    err);
+	wait_shipped(sh, 20, &st);
+	for (i = 0; i < 100 && pg_count("SELECT count(*) FROM "
+	    "revguard_decisions") != 5; i++)
+		usleep(50000);
+	shipper_stop(sh);
+	cr_assert_eq(pg_count("SELECT count(*) FROM revguard_decisions"), 5);
+	cr_assert_eq(pg_count("SELECT min(time_ms) FROM revguard_decisions"),
+	    1015, "the newest are kept");
+	store_close(s);
+}
