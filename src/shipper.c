@@ -403,9 +403,9 @@ ship_once(struct shipper *sh, struct store_decision *ds)
 		return SHIPPER_IDLE_MS;
 	}
 	if (ds[0].seq > sh->mark + 1 && sh->mark > 0)
-		log_warnx("shipper: decisions %lld to %lld were pruned from the "
-		    "local log before they were shipped (decisions.max_age or "
-		    "max_rows is shorter than a PostgreSQL outage)",
+		log_warnx("shipper: decisions %lld to %lld were pruned from "
+		    "the local log before they were shipped (decisions.max_age "
+		    "or max_rows is shorter than a PostgreSQL outage)",
 		    sh->mark + 1, ds[0].seq - 1);
 	if (store_pg_put_batch(sh->pg, ds, (size_t)n, err, sizeof(err)) ==
 	    -1) {

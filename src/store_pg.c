@@ -500,10 +500,10 @@ pg_same_decision(struct store_pg *s, const struct store_decision *d,
 	t = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
 	PQclear(r);
 	if (t != d->time_ms) {
-		seterr(err, errlen, "PostgreSQL already holds another decision "
-		    "of node `%.255s` with seq %lld: two nodes share this name, "
-		    "or this node's local log was reset (give it another "
-		    "decisions.node)", d->node, d->seq);
+		seterr(err, errlen, "PostgreSQL already holds another "
+		    "decision of node `%.255s` with seq %lld: two nodes share "
+		    "this name, or this node's local log was reset (give it "
+		    "another decisions.node)", d->node, d->seq);
 		return -1;
 	}
 	return 0;
@@ -1013,10 +1013,10 @@ pg_prune(struct store *st, long long now_ms, long long max_age_ms,
 	if (max_age_ms > 0) {
 		param_ll(&p, now_ms - max_age_ms);
 		param_ll(&p, budget);
-		r = pg_run(s, "DELETE FROM revguard_decisions WHERE (node, seq) "
-		    "IN (SELECT node, seq FROM revguard_decisions WHERE time_ms "
-		    "< $1 ORDER BY time_ms LIMIT $2)", &p, "prune by age", err,
-		    errlen);
+		r = pg_run(s, "DELETE FROM revguard_decisions WHERE (node, "
+		    "seq) IN (SELECT node, seq FROM revguard_decisions WHERE "
+		    "time_ms < $1 ORDER BY time_ms LIMIT $2)", &p, "prune by "
+		    "age", err, errlen);
 		params_clear(&p);
 		if (r == NULL)
 			return -1;
@@ -1026,10 +1026,10 @@ pg_prune(struct store *st, long long now_ms, long long max_age_ms,
 	if (max_rows > 0 && deleted < budget) {
 		param_ll(&p, max_rows);
 		param_ll(&p, budget - deleted);
-		r = pg_run(s, "DELETE FROM revguard_decisions WHERE (node, seq) "
-		    "IN (SELECT node, seq FROM revguard_decisions ORDER BY "
-		    "time_ms DESC, node DESC, seq DESC OFFSET $1 LIMIT $2)", &p,
-		    "prune by rows", err, errlen);
+		r = pg_run(s, "DELETE FROM revguard_decisions WHERE (node, "
+		    "seq) IN (SELECT node, seq FROM revguard_decisions "
+		    "ORDER BY time_ms DESC, node DESC, seq DESC OFFSET $1 "
+		    "LIMIT $2)", &p, "prune by rows", err, errlen);
 		params_clear(&p);
 		if (r == NULL)
 			return -1;
