@@ -311,8 +311,7 @@ resolve_db(const char *db, const char *config_path, char **out, char **pg)
 		config_free(&cfg);
 		return -1;
 	}
-	if (cfg.decisions.postgresql != NULL &&
-	    *cfg.decisions.postgresql != '\0') {
+	if (!store_sink_off(cfg.decisions.postgresql)) {
 		*pg = strdup(cfg.decisions.postgresql);
 		config_free(&cfg);
 		return *pg ? 0 : -1;

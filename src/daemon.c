@@ -48,6 +48,7 @@
 #include "revguard/serve.h"
 #include "revguard/sha256.h"
 #include "revguard/shipper.h"
+#include "revguard/store_pg.h"
 #include "revguard/spool.h"
 #include "revguard/stats.h"
 #include "revguard/store_sink.h"
@@ -197,6 +198,7 @@ int
 daemon_load_config(const struct daemon_opts *o, struct config *cfg,
     char *err, size_t errlen)
 {
+	char	 pgerr[512];
 	size_t	 i;
 
 	if (config_init(cfg) == -1) {
@@ -214,6 +216,15 @@ daemon_load_config(const struct daemon_opts *o, struct config *cfg,
 	}
 	for (i = 0; i < o->roots.len; i++)
 		strvec_push(&cfg->daemon.repo_roots, o->roots.items[i]);
+	/* A fleet's connection string is checked with the rest (-n). */
+	if (!store_sink_off(cfg->decisions.postgresql) &&
+	    store_pg_check_conninfo(cfg->decisions.postgresql, pgerr,
+	    sizeof(pgerr)) == -1) {
+		snprintf(err, errlen, "%s: decisions.postgresql: %s",
+		    o->config_path ? o->config_path : "(defaults)", pgerr);
+		config_free(cfg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -1152,8 +1163,7 @@ fleet_open(struct daemon *d)
 	struct shipper_opts	 so;
 	char			 err[1024];
 
-	if (cfg->decisions.postgresql == NULL ||
-	    *cfg->decisions.postgresql == '\0')
+	if (store_sink_off(cfg->decisions.postgresql))
 		return;
 	if (d->log == NULL)
 		fatalx("decisions.postgresql needs the local decision log "

@@ -399,8 +399,8 @@ pg_ready(struct store_pg *s, char *err, size_t errlen)
  * file, which many people may read: refused; a passfile (passfile=, or
  * PGPASSFILE) keeps it apart with its own permissions.
  */
-static int
-pg_check_conninfo(const char *conninfo, char *err, size_t errlen)
+int
+store_pg_check_conninfo(const char *conninfo, char *err, size_t errlen)
 {
 	PQconninfoOption	*opts, *o;
 	char			*perr = NULL;
@@ -431,7 +431,7 @@ store_pg_open_lazy(const char *conninfo, char *err, size_t errlen)
 {
 	struct store_pg	*s;
 
-	if (pg_check_conninfo(conninfo, err, errlen) == -1)
+	if (store_pg_check_conninfo(conninfo, err, errlen) == -1)
 		return NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    (s->conninfo = strdup(conninfo)) == NULL) {

@@ -54,7 +54,7 @@ struct config_decisions {
 	char		*spool;		/* "", "off": none */
 	int		 on_error;	/* enum config_on_error */
 	char		*node;		/* NULL: the host name */
-	char		*postgresql;	/* fleet conninfo; NULL, "": none */
+	char		*postgresql;	/* fleet conninfo; NULL, "off": none */
 	int		 sync_normal;	/* synchronous: normal */
 };
 

@@ -26,6 +26,12 @@
  */
 struct store	*store_pg_open_lazy(const char *conninfo, char *err,
 		    size_t errlen);
+/*
+ * -1 when libpq cannot parse conninfo, or it holds a password (which
+ * belongs in a passfile, not in a configuration file); never connects.
+ */
+int		 store_pg_check_conninfo(const char *conninfo, char *err,
+		    size_t errlen);
 /* 1 when the last use of the store reached the server, else 0. */
 int		 store_pg_connected(struct store *);
 /*

@@ -11,6 +11,18 @@
 cd "$T" || exit 1
 mkdir -p srv
 
+# --- the connection string is checked with the configuration -----------
+printf 'decisions:\n  path: %s/x.db\n  postgresql: "host=/tmp dbname=r password=hunter2"\n' "$T" >pw.yaml
+"$REVGUARDD" -n -f "$T/pw.yaml" >out 2>err; echo $? >rc
+expect "a password in decisions.postgresql is refused by revguardd -n" 1 \
+    "pw.yaml: decisions.postgresql: PostgreSQL connection string holds a password" \
+    "passfile"
+refute "the refusal does not repeat the password" hunter2
+printf 'decisions:\n  path: %s/x.db\n  postgresql: "host=%sunterminated"\n' "$T" "'" >bad.yaml
+"$REVGUARDD" -n -f "$T/bad.yaml" >out 2>err; echo $? >rc
+expect "a conninfo libpq cannot read is refused by revguardd -n" 1 \
+    "bad.yaml: decisions.postgresql: PostgreSQL connection string:"
+
 if ! pg_init || ! pg_start; then
 	not_ok "a throwaway PostgreSQL server starts"
 	[ -f "$PG_DIR/log" ] && diag "$PG_DIR/log"
