@@ -477,6 +477,23 @@ set_on_error(struct cfgctx *c, const struct ynode *y, struct config *cfg)
 	    "accept, not `%s`", y->value);
 }
 
+/* decisions.node: a name, or empty for the host name. */
+static int
+set_node(struct cfgctx *c, const struct ynode *y, struct config *cfg)
+{
+	char	*v;
+
+	if (want(c, y, YNODE_SCALAR, "node") == -1)
+		return -1;
+	if (strlen(y->value) > 255)
+		return cfg_error(c, y, "`node` must be at most 255 bytes");
+	if ((v = strdup(y->value)) == NULL)
+		return cfg_error(c, y, "out of memory");
+	free(cfg->decisions.node);
+	cfg->decisions.node = v;
+	return 0;
+}
+
 /* decisions.synchronous: full (survives power loss) or normal. */
 static int
 set_synchronous(struct cfgctx *c, const struct ynode *y, struct config *cfg)
@@ -611,7 +628,7 @@ static const struct field fields[] = {
 	    2000000000),
 	F("spool", SCOPE_DECISIONS, 0, FIELD_STRING, decisions.spool, 0, 0),
 	{ "on_error", SCOPE_DECISIONS, 0, FIELD_SET, 0, 0, 0, set_on_error },
-	F("node", SCOPE_DECISIONS, 0, FIELD_STRING, decisions.node, 0, 0),
+	{ "node", SCOPE_DECISIONS, 0, FIELD_SET, 0, 0, 0, set_node },
 	F("postgresql", SCOPE_DECISIONS, 0, FIELD_STRING,
 	    decisions.postgresql, 0, 0),
 	{ "synchronous", SCOPE_DECISIONS, 0, FIELD_SET, 0, 0, 0,

@@ -1357,6 +1357,10 @@ daemon_run(const struct daemon_opts *o)
 		fatal("cannot start %d workers", nworkers);
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
+	/* Before the socket: the spool of pushes made while the daemon
+	 * was down is in the log by the time it answers. */
+	d.ev_keep = evtimer_new(d.base, on_keep, &d);
+	on_keep(-1, 0, &d);
 	fd = listen_open(&d.sock, d.cfg->cfg.daemon.socket,
 	    d.cfg->cfg.daemon.socket_mode);
 	d.listener = evconnlistener_new(d.base, on_accept, &d,
@@ -1365,9 +1369,6 @@ daemon_run(const struct daemon_opts *o)
 		fatalx("evconnlistener_new failed");
 	evconnlistener_set_error_cb(d.listener, on_accept_error);
 	d.ev_accept_again = evtimer_new(d.base, accept_again, &d);
-	d.ev_keep = evtimer_new(d.base, on_keep, &d);
-	/* Now: the spool of pushes made while the daemon was down. */
-	on_keep(-1, 0, &d);
 	d.ev_done = event_new(d.base, worker_pool_fd(d.pool),
 	    EV_READ | EV_PERSIST, on_done, &d);
 	d.ev_term = evsignal_new(d.base, SIGTERM, on_term, &d);
