@@ -33,6 +33,7 @@
 #define SHIPPER_BACKOFF_MAX_MS	30000
 #define SHIPPER_PRUNE_MS	60000
 #define SHIPPER_PRUNE_BUDGET	10000
+#define SHIPPER_STOP_S		3	/* shipper_stop waits at most */
 
 struct shipper {
 	char			*sqlite_path, *conninfo, *node;
@@ -555,12 +556,28 @@ shipper_state(struct shipper *sh, struct shipper_state *out)
 void
 shipper_stop(struct shipper *sh)
 {
+	struct timespec	 until;
+
 	if (sh == NULL)
 		return;
 	pthread_mutex_lock(&sh->lock);
 	sh->stop = 1;
 	pthread_cond_signal(&sh->cond);
 	pthread_mutex_unlock(&sh->lock);
-	pthread_join(sh->thread, NULL);
+	/*
+	 * A server that hangs (not down: frozen, or a network that drops
+	 * packets) can hold a statement for its timeouts; the daemon does
+	 * not wait that long to exit.  The batch was not committed, so the
+	 * next start sends it again.
+	 */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += SHIPPER_STOP_S;
+	if (pthread_timedjoin_np(sh->thread, NULL, &until) != 0) {
+		log_warnx("shipper: PostgreSQL does not answer; stopping "
+		    "without it (nothing is lost: the local log keeps every "
+		    "decision)");
+		pthread_detach(sh->thread);
+		return;		/* the thread still uses sh */
+	}
 	shipper_free(sh);
 }

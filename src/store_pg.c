@@ -352,19 +352,21 @@ fail:
 
 /*
  * Connects (again) when not ready.  Unless the conninfo says otherwise,
- * a connection attempt gives up after 5 s and a statement after 30 s,
- * so nothing waits on a server that went away without a word.
+ * a connection attempt gives up after 5 s, a statement after 30 s, and
+ * over TCP a peer that stopped answering is given up after about 30 s,
+ * so nothing waits long on a server that went away without a word.
  */
 static int
 pg_ready(struct store_pg *s, char *err, size_t errlen)
 {
 	static const char *const keys[] = {
-		"connect_timeout", "application_name", "options", "dbname",
-		NULL
+		"connect_timeout", "application_name", "options",
+		"keepalives_idle", "keepalives_interval", "keepalives_count",
+		"tcp_user_timeout", "dbname", NULL
 	};
 	const char	*values[] = {
-		"5", "revguard", "-c statement_timeout=30000", s->conninfo,
-		NULL
+		"5", "revguard", "-c statement_timeout=30000", "10", "5", "3",
+		"30000", s->conninfo, NULL
 	};
 
 	if (s->ready && s->conn != NULL && PQstatus(s->conn) == CONNECTION_OK)

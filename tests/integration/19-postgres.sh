@@ -217,6 +217,48 @@ else
 	not_ok "the restarted node resumes from its shipped mark"; diag a.log
 fi
 
+# --- PostgreSQL hangs (frozen, not down): a refused connection is quick,
+# a server that accepts and never answers is what would stall a push that
+# waited for it -------------------------------------------------------------
+pg_freeze
+phase=frozen
+i=0
+while [ $i -lt 10 ]; do
+	push_timed one; [ "$(cat rc)" = 0 ] || break
+	push_timed two; [ "$(cat rc)" = 0 ] || break
+	i=$((i + 1))
+done
+expect "20 pushes answered while PostgreSQL hangs" 0
+frozen=$(p50 frozen)
+echo "# push latency p50: ${frozen} ms while PostgreSQL hangs ($(wc -l <lat.frozen) pushes)"
+if [ "$frozen" -le $((up * 2 + 50)) ]; then
+	ok "a hanging PostgreSQL does not slow pushes (p50 $frozen ms vs $up ms)"
+else
+	not_ok "a hanging PostgreSQL does not slow pushes (p50 $frozen ms vs $up ms)"
+fi
+# Bounded: a daemon that waits for PostgreSQL must fail this, not hang it.
+t0=$(now_ms)
+pid=$(cat b.pid)
+kill "$pid"
+i=0
+while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+t1=$(now_ms)
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+rm -f b.pid
+if [ $((t1 - t0)) -lt 8000 ]; then
+	ok "node b stops while PostgreSQL hangs ($((t1 - t0)) ms)"
+else
+	not_ok "node b stops while PostgreSQL hangs ($((t1 - t0)) ms)"
+fi
+pg_thaw
+mv b.log b-before-restart.log
+start_daemon b -f "$T/b.yaml"
+all_arrive "PostgreSQL answers again, node b restarted"
+
 # --- the fleet through one node -------------------------------------------
 rg decisions --config "$T/b.yaml" --limit 1000 --format json
 expect "revguard decisions on node b reads PostgreSQL" 0 '"git-a"' '"git-b"'

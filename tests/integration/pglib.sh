@@ -35,6 +35,7 @@ pg_as() {
 }
 
 pg_cleanup() {
+	pg_thaw
 	if [ -n "$PG_DIR" ] && [ -f "$PG_DIR/data/postmaster.pid" ]; then
 		pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w \
 		    stop >/dev/null 2>&1
@@ -78,6 +79,21 @@ pg_start() {
 pg_stop() {
 	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 30 stop \
 	    >/dev/null 2>&1
+}
+
+# pg_freeze: the server hangs (SIGSTOP to it and its backends): clients
+# connect and send, nothing answers.  pg_thaw: it goes on.
+pg_pids() {
+	[ -f "$PG_DIR/data/postmaster.pid" ] || return 0
+	pm=$(head -1 "$PG_DIR/data/postmaster.pid")
+	echo "$pm"
+	ps -o pid= --ppid "$pm"
+}
+pg_freeze() { kill -STOP $(pg_pids) 2>/dev/null; PG_FROZEN=1; }
+pg_thaw() {
+	[ "${PG_FROZEN:-0}" = 1 ] || return 0
+	kill -CONT $(pg_pids) 2>/dev/null
+	PG_FROZEN=0
 }
 
 pg_psql() {
