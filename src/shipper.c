@@ -34,6 +34,8 @@
 #define SHIPPER_PRUNE_MS	60000
 #define SHIPPER_PRUNE_BUDGET	10000
 #define SHIPPER_STOP_S		3	/* shipper_stop waits at most */
+/* A call to PostgreSQL this long without an answer: it hangs (down). */
+#define SHIPPER_HUNG_MS		5000
 
 struct shipper {
 	char			*sqlite_path, *conninfo, *node;
@@ -45,6 +47,12 @@ struct shipper {
 	/* Under lock. */
 	int			 stop, kicked;
 	struct shipper_state	 st;
+	long long		 oldest_ms;	/* wall: oldest pending */
+	/* Decisions committed since the last count (kicks), and when the
+	 * first of them was: the backlog grows while the thread is stuck
+	 * in a call to a server that hangs. */
+	long long		 unseen, unseen_ms;
+	long long		 busy_ms;	/* mono: in a call since */
 	/* The thread's own. */
 	sqlite3			*db;
 	struct store		*pg;
@@ -313,13 +321,26 @@ update_lag(struct shipper *sh)
 {
 	long long	 pending = 0, oldest = 0;
 
+	/* Counted from here on: a kick that races is counted twice, once. */
+	pthread_mutex_lock(&sh->lock);
+	sh->unseen = 0;
+	sh->unseen_ms = 0;
+	pthread_mutex_unlock(&sh->lock);
 	if (local_ints(sh, "SELECT count(*), min(time_ms) FROM decisions "
 	    "WHERE seq > ?", sh->mark, &pending, &oldest) == -1)
 		return;
 	pthread_mutex_lock(&sh->lock);
 	sh->st.pending = pending;
-	sh->st.lag_ms = pending > 0 && wall_ms() > oldest ? wall_ms() - oldest :
-	    0;
+	sh->oldest_ms = pending > 0 ? oldest : 0;
+	pthread_mutex_unlock(&sh->lock);
+}
+
+/* Marks a call to PostgreSQL in progress (busy) or over. */
+static void
+pg_busy(struct shipper *sh, int busy)
+{
+	pthread_mutex_lock(&sh->lock);
+	sh->busy_ms = busy ? mono_ms() : 0;
 	pthread_mutex_unlock(&sh->lock);
 }
 
@@ -341,8 +362,12 @@ find_mark(struct shipper *sh, char *err, size_t errlen)
 {
 	long long	 mark, local_max;
 
-	if (store_pg_shipped(sh->pg, sh->node, &mark, err, errlen) == -1)
+	pg_busy(sh, 1);
+	if (store_pg_shipped(sh->pg, sh->node, &mark, err, errlen) == -1) {
+		pg_busy(sh, 0);
 		return -1;
+	}
+	pg_busy(sh, 0);
 	if (local_ints(sh, "SELECT coalesce(max(seq), 0) FROM decisions "
 	    "WHERE seq > ?", -1, &local_max, NULL) == -1) {
 		snprintf(err, errlen, "cannot read the local log");
@@ -385,19 +410,25 @@ ship_once(struct shipper *sh, struct store_decision *ds)
 
 			/* Idle: keep the state honest for /readyz. */
 			sh->next_probe_ms = now + SHIPPER_PROBE_MS;
+			pg_busy(sh, 1);
 			if (store_pg_shipped(sh->pg, sh->node, &mark, err,
-			    sizeof(err)) == -1)
+			    sizeof(err)) == -1) {
+				pg_busy(sh, 0);
 				return fail_pg(sh, err);
+			}
+			pg_busy(sh, 0);
 			set_pg(sh, SHIPPER_PG_UP, NULL);
 		}
 		if (sh->max_age_ms > 0 || sh->max_rows > 0) {
 			if (now >= sh->next_prune_ms) {
 				sh->next_prune_ms = now + SHIPPER_PRUNE_MS;
+				pg_busy(sh, 1);
 				if (store_prune(sh->pg, wall_ms(),
 				    sh->max_age_ms, sh->max_rows,
 				    SHIPPER_PRUNE_BUDGET, err,
 				    sizeof(err)) == -1)
 					log_warnx("shipper: %s", err);
+				pg_busy(sh, 0);
 			}
 		}
 		sh->backoff_ms = 0;
@@ -408,8 +439,10 @@ ship_once(struct shipper *sh, struct store_decision *ds)
 		    "the local log before they were shipped (decisions.max_age "
 		    "or max_rows is shorter than a PostgreSQL outage)",
 		    sh->mark + 1, ds[0].seq - 1);
-	if (store_pg_put_batch(sh->pg, ds, (size_t)n, err, sizeof(err)) ==
-	    -1) {
+	pg_busy(sh, 1);
+	i = store_pg_put_batch(sh->pg, ds, (size_t)n, err, sizeof(err));
+	pg_busy(sh, 0);
+	if (i == -1) {
 		for (i = 0; i < n; i++)
 			store_decision_clear(&ds[i]);
 		return fail_pg(sh, err);
@@ -536,6 +569,8 @@ shipper_kick(struct shipper *sh)
 		return;
 	pthread_mutex_lock(&sh->lock);
 	sh->kicked = 1;
+	if (sh->unseen++ == 0)
+		sh->unseen_ms = wall_ms();
 	pthread_cond_signal(&sh->cond);
 	pthread_mutex_unlock(&sh->lock);
 }
@@ -543,6 +578,8 @@ shipper_kick(struct shipper *sh)
 void
 shipper_state(struct shipper *sh, struct shipper_state *out)
 {
+	long long	 now = wall_ms(), oldest, busy;
+
 	if (sh == NULL) {
 		memset(out, 0, sizeof(*out));
 		out->pg = SHIPPER_PG_OFF;
@@ -550,7 +587,17 @@ shipper_state(struct shipper *sh, struct shipper_state *out)
 	}
 	pthread_mutex_lock(&sh->lock);
 	*out = sh->st;
+	out->pending += sh->unseen;
+	oldest = sh->oldest_ms > 0 ? sh->oldest_ms : sh->unseen_ms;
+	busy = sh->busy_ms > 0 ? mono_ms() - sh->busy_ms : 0;
 	pthread_mutex_unlock(&sh->lock);
+	out->lag_ms = out->pending > 0 && oldest > 0 && now > oldest ?
+	    now - oldest : 0;
+	if (busy > SHIPPER_HUNG_MS) {
+		out->pg = SHIPPER_PG_DOWN;
+		snprintf(out->error, sizeof(out->error), "PostgreSQL has not "
+		    "answered for %lld s", busy / 1000);
+	}
 }
 
 void

@@ -229,6 +229,17 @@ while [ $i -lt 10 ]; do
 	i=$((i + 1))
 done
 expect "20 pushes answered while PostgreSQL hangs" 0
+# A call that does not come back for 5 s counts as down; the backlog
+# still grows while the shipper waits in it.
+sleep 5.5
+kill -USR1 "$(cat a.pid)"
+sleep 0.3
+if tail -1 a.log | grep -q 'postgresql down, 10 decisions not shipped'; then
+	ok "node a reports a hanging PostgreSQL as down, with its backlog"
+else
+	not_ok "node a reports a hanging PostgreSQL as down, with its backlog"
+	tail -3 a.log >a.tail; diag a.tail
+fi
 frozen=$(p50 frozen)
 echo "# push latency p50: ${frozen} ms while PostgreSQL hangs ($(wc -l <lat.frozen) pushes)"
 if [ "$frozen" -le $((up * 2 + 50)) ]; then
