@@ -49,7 +49,7 @@ while IFS= read -r line; do
 	ncase=$((ncase + 1))
 done <suite.tap
 grep -q '^not ok' suite.tap && diag suite.tap
-if [ "$ncase" -ge 22 ] && [ "$(grep -c '^ok - ' suite.tap)" -eq "$ncase" ]; then
+if [ "$ncase" -ge 24 ] && [ "$(grep -c '^ok - ' suite.tap)" -eq "$ncase" ]; then
 	ok "the store suite and the shipper tests ran every case ($ncase)"
 else
 	not_ok "the store suite and the shipper tests ran every case (only $ncase)"

@@ -2,8 +2,9 @@
  * test_shipper.c: the shipper thread between a real SQLite log
  * (store_sqlite.c) and a real PostgreSQL server (REVGUARD_TEST_PG, as
  * 19-postgres.sh provides): everything once, resumed from the mark after
- * a restart, counted while PostgreSQL cannot be reached, and a reset
- * local log reported instead of dropped.
+ * a restart, counted while PostgreSQL cannot be reached, a reset local
+ * log reported instead of dropped, retention, and the API's view
+ * (store_fleet.c) of the fleet or, while PostgreSQL is down, the node.
  */
 #include <criterion/criterion.h>
 #include <libpq-fe.h>
@@ -15,6 +16,7 @@
 
 #include "revguard/shipper.h"
 #include "revguard/store.h"
+#include "revguard/store_pg.h"
 
 static char	 err[1024], dir[64], path[128];
 
@@ -263,5 +265,60 @@ Test(shipper, applies_the_retention_to_postgresql_when_idle)
 	cr_assert_eq(pg_count("SELECT count(*) FROM revguard_decisions"), 5);
 	cr_assert_eq(pg_count("SELECT min(time_ms) FROM revguard_decisions"),
 	    1015, "the newest are kept");
+	store_close(s);
+}
+
+static size_t
+query_count(struct store *s)
+{
+	struct store_filter	 f = { 0 };
+	struct store_page	 p;
+	size_t			 n;
+
+	f.limit = 1000;
+	cr_assert_eq(store_query(s, &f, &p, err, sizeof(err)), 0, "%s", err);
+	n = p.ndecisions;
+	store_page_clear(&p);
+	return n;
+}
+
+Test(shipper, the_api_view_reads_the_fleet_or_the_local_log)
+{
+	const char		*ci = conninfo();
+	struct store		*s, *view, *pg;
+	struct shipper		*sh;
+	struct shipper_state	 st;
+	int			 i;
+
+	cr_assert_not_null(s = store_sqlite_open(path, err, sizeof(err)),
+	    "%s", err);
+	put_n(s, "git-01", 3, 1000);
+	/* Another node's decisions, already in PostgreSQL. */
+	cr_assert_not_null(pg = store_pg_open(ci, err, sizeof(err)), "%s",
+	    err);
+	put_n(pg, "git-02", 4, 2000);
+	store_close(pg);
+	sh = start(ci, "git-01");
+	cr_assert_not_null(view = store_fleet_new(sh, s, ci, err,
+	    sizeof(err)), "%s", err);
+	wait_shipped(sh, 3, &st);
+	cr_assert_eq(query_count(view), 7, "the whole fleet");
+	cr_assert_eq(store_put(view, &(struct store_decision){ 0 }, err,
+	    sizeof(err)), -1, "the view is read-only");
+	store_close(view);
+	shipper_stop(sh);
+	/* PostgreSQL unreachable: this node's own log answers. */
+	sh = start("host=/nonexistent port=1", "git-01");
+	cr_assert_not_null(view = store_fleet_new(sh, s,
+	    "host=/nonexistent port=1", err, sizeof(err)), "%s", err);
+	for (i = 0; i < 100; i++) {
+		shipper_state(sh, &st);
+		if (st.pg == SHIPPER_PG_DOWN)
+			break;
+		usleep(50000);
+	}
+	cr_assert_eq(query_count(view), 3, "the local log");
+	store_close(view);
+	shipper_stop(sh);
 	store_close(s);
 }
