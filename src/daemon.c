@@ -344,7 +344,8 @@ job_who(const struct job *job, char *buf, size_t len)
 	    " by " : "", who ? who : "");
 }
 
-static void	job_unrecorded(struct daemon *, struct job *, const char *);
+static void	job_unrecorded(struct daemon *, struct job *, int,
+		    const char *);
 
 /*
  * The decision: the answer the pusher is about to get (the verdict, or
@@ -395,7 +396,7 @@ job_decide(struct daemon *d, struct job *job, struct conn *c,
 	dec.on_unavailable = job->on_unavailable;
 	dec.duration_ms = now_ms() - job->queued_ms;
 	if (decision_record(d->sinks, &dec, err, sizeof(err)) == -1)
-		job_unrecorded(d, job, err);
+		job_unrecorded(d, job, dec.res != NULL, err);
 	shipper_kick(d->shipper);
 	free((void *)dec.updates);
 	strvec_clear(&pushers);
@@ -413,10 +414,12 @@ job_decide(struct daemon *d, struct job *job, struct conn *c,
 /*
  * The decision log could not save an answer that lets a push in:
  * decisions.on_error says what the pusher gets instead.  A push refused
- * anyway, or already unchecked, keeps its answer.
+ * anyway, or already unchecked, keeps its answer.  A job without a
+ * verdict may still run in its worker: its fields are not read then.
  */
 static void
-job_unrecorded(struct daemon *d, struct job *job, const char *why)
+job_unrecorded(struct daemon *d, struct job *job, int verdict,
+    const char *why)
 {
 	const struct config	*cfg = &d->cfg->cfg;
 	char			 msg[1400];
@@ -426,6 +429,8 @@ job_unrecorded(struct daemon *d, struct job *job, const char *why)
 
 	d->stats.log_write_errors++;
 	log_warnx("decision log: %s", why);
+	if (!verdict)
+		return;
 	if (job->reply == NULL || !job->judged || job->res.reject ||
 	    cfg->decisions.on_error == CONFIG_ON_ERROR_ACCEPT) {
 		if (job->judged && !job->res.reject)

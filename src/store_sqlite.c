@@ -34,7 +34,7 @@ struct store_sqlite {
 	struct store	 store;		/* first */
 	sqlite3		*db;
 	char		*path;
-	sqlite3_stmt	*ins_decision, *ins_ref, *ins_diag;
+	sqlite3_stmt	*ins_decision, *ins_ref, *ins_diag, *ins_hit;
 	sqlite3_stmt	*sel_refs, *sel_diags;
 };
 
@@ -58,21 +58,31 @@ static const char *const schema[] = {
 	"  (repository, time_ms, node, seq)",
 	"CREATE INDEX IF NOT EXISTS decisions_verdict ON decisions"
 	"  (verdict, time_ms, node, seq)",
+	"CREATE INDEX IF NOT EXISTS decisions_repo_verdict ON decisions"
+	"  (repository, verdict, time_ms, node, seq)",
 	"CREATE INDEX IF NOT EXISTS decisions_pusher ON decisions"
 	"  (pusher, time_ms, node, seq)",
+	/* time_ms and node are the decision's, so that a ref or rule
+	 * filter walks its own index in page order. */
 	"CREATE TABLE IF NOT EXISTS refs ("
 	"  decision INTEGER NOT NULL, idx INTEGER NOT NULL,"
 	"  ref TEXT NOT NULL, old_id TEXT, new_id TEXT, verdict TEXT,"
-	"  outcome TEXT, reason TEXT,"
+	"  outcome TEXT, reason TEXT, time_ms INTEGER NOT NULL,"
+	"  node TEXT NOT NULL,"
 	"  PRIMARY KEY (decision, idx)) WITHOUT ROWID",
-	"CREATE INDEX IF NOT EXISTS refs_ref ON refs (ref, decision)",
+	"CREATE INDEX IF NOT EXISTS refs_ref ON refs"
+	"  (ref, time_ms, node, decision)",
 	"CREATE TABLE IF NOT EXISTS diags ("
 	"  decision INTEGER NOT NULL, idx INTEGER NOT NULL,"
 	"  ref_index INTEGER NOT NULL, rule TEXT NOT NULL, severity TEXT,"
 	"  file TEXT, line INTEGER, revision TEXT, message TEXT,"
 	"  old INTEGER NOT NULL DEFAULT 0,"
 	"  PRIMARY KEY (decision, idx)) WITHOUT ROWID",
-	"CREATE INDEX IF NOT EXISTS diags_rule ON diags (rule, decision)",
+	/* Each rule once per decision that has it. */
+	"CREATE TABLE IF NOT EXISTS rule_hits ("
+	"  rule TEXT NOT NULL, time_ms INTEGER NOT NULL, node TEXT NOT NULL,"
+	"  decision INTEGER NOT NULL,"
+	"  PRIMARY KEY (rule, time_ms, node, decision)) WITHOUT ROWID",
 	"CREATE TABLE IF NOT EXISTS repo_counts ("
 	"  repository TEXT NOT NULL, verdict TEXT NOT NULL,"
 	"  n INTEGER NOT NULL, last_time_ms INTEGER NOT NULL,"
@@ -90,6 +100,10 @@ static const char *const schema[] = {
 	"  DELETE FROM repo_counts WHERE repository = old.repository"
 	"    AND verdict = old.verdict AND n <= 0;"
 	"  DELETE FROM refs WHERE decision = old.seq;"
+	/* By its key: the rules are still in diags here. */
+	"  DELETE FROM rule_hits WHERE rule IN (SELECT rule FROM diags"
+	"    WHERE decision = old.seq) AND time_ms = old.time_ms AND"
+	"    node = old.node AND decision = old.seq;"
 	"  DELETE FROM diags WHERE decision = old.seq;"
 	"  END",
 	NULL
@@ -217,6 +231,8 @@ sqlite_put(struct store *store, struct store_decision *d, char *err,
 		bind_text(st, 6, d->refs[i].verdict);
 		bind_text(st, 7, d->refs[i].outcome);
 		bind_text(st, 8, d->refs[i].reason);
+		sqlite3_bind_int64(st, 9, d->time_ms);
+		bind_text(st, 10, d->node);
 		if (step_done(s, st, "recording a ref", err, errlen) == -1)
 			goto fail;
 	}
@@ -234,6 +250,13 @@ sqlite_put(struct store *store, struct store_decision *d, char *err,
 		sqlite3_bind_int(st, 10, d->diags[i].old);
 		if (step_done(s, st, "recording a diagnostic", err,
 		    errlen) == -1)
+			goto fail;
+		st = s->ins_hit;
+		bind_text(st, 1, d->diags[i].rule ? d->diags[i].rule : "");
+		sqlite3_bind_int64(st, 2, d->time_ms);
+		bind_text(st, 3, d->node);
+		sqlite3_bind_int64(st, 4, seq);
+		if (step_done(s, st, "recording a rule", err, errlen) == -1)
 			goto fail;
 	}
 	if (exec(s, "COMMIT", err, errlen) == -1)
@@ -318,6 +341,7 @@ sqlite_query(struct store *store, const struct store_filter *f,
 	struct store_sqlite	*s = (struct store_sqlite *)store;
 	sqlite3_stmt		*st = NULL;
 	char			 sql[2048], node[512];
+	const char		*key, *order;
 	long long		 c_time = 0, c_seq = 0;
 	size_t			 limit = store_filter_limit(f), n = 0;
 	int			 rc, i = 0, failed = 0, off;
@@ -325,33 +349,51 @@ sqlite_query(struct store *store, const struct store_filter *f,
 	if (f->cursor != NULL && store_cursor_decode(f->cursor, &c_time,
 	    &c_seq, node, sizeof(node), err, errlen) == -1)
 		return -1;
-	off = snprintf(sql, sizeof(sql), "SELECT seq, node, time_ms, "
-	    "repository, mode, source, pusher, pusher_env, verdict, error, "
-	    "bypass_reason, duration_ms, version, config_digest FROM "
-	    "decisions WHERE 1");
-#define WHERE(cond)	off += snprintf(sql + off, sizeof(sql) - (size_t)off, \
-			    " AND %s", cond)
-	if (f->repository != NULL)
-		WHERE("repository = :repository");
-	if (f->verdict != NULL)
-		WHERE("verdict = :verdict");
-	if (f->pusher != NULL)
-		WHERE("pusher = :pusher");
-	if (f->mode != NULL)
-		WHERE("mode = :mode");
-	if (f->since_ms != 0)
-		WHERE("time_ms >= :since");
-	if (f->until_ms != 0)
-		WHERE("time_ms < :until");
+	/*
+	 * A ref or rule filter walks that table's index in page order
+	 * (k.time_ms, k.node, k.decision) and joins the decision; without
+	 * one, the decisions' own indexes do.
+	 */
 	if (f->ref != NULL)
-		WHERE("seq IN (SELECT decision FROM refs WHERE ref = :ref)");
-	if (f->rule != NULL)
-		WHERE("seq IN (SELECT decision FROM diags WHERE rule = :rule)");
+		key = "refs k JOIN decisions d ON d.seq = k.decision WHERE "
+		    "k.ref = :ref";
+	else if (f->rule != NULL)
+		key = "rule_hits k JOIN decisions d ON d.seq = k.decision "
+		    "WHERE k.rule = :rule";
+	else
+		key = "decisions d WHERE 1";
+	order = f->ref != NULL || f->rule != NULL ? "k.time_ms, k.node, "
+	    "k.decision" : "d.time_ms, d.node, d.seq";
+	off = snprintf(sql, sizeof(sql), "SELECT d.seq, d.node, d.time_ms, "
+	    "d.repository, d.mode, d.source, d.pusher, d.pusher_env, "
+	    "d.verdict, d.error, d.bypass_reason, d.duration_ms, d.version, "
+	    "d.config_digest FROM %s", key);
+#define WHERE(cond)	off += snprintf(sql + off, sizeof(sql) - (size_t)off, \
+			    " AND " cond)
+	if (f->repository != NULL)
+		WHERE("d.repository = :repository");
+	if (f->verdict != NULL)
+		WHERE("d.verdict = :verdict");
+	if (f->pusher != NULL)
+		WHERE("d.pusher = :pusher");
+	if (f->mode != NULL)
+		WHERE("d.mode = :mode");
+	if (f->since_ms != 0)
+		WHERE("d.time_ms >= :since");
+	if (f->until_ms != 0)
+		WHERE("d.time_ms < :until");
+	if (f->ref != NULL && f->rule != NULL)
+		WHERE("EXISTS (SELECT 1 FROM rule_hits h WHERE h.rule = :rule "
+		    "AND h.time_ms = d.time_ms AND h.node = d.node AND "
+		    "h.decision = d.seq)");
 	if (f->cursor != NULL)
-		WHERE("(time_ms, node, seq) < (:ctime, :cnode, :cseq)");
+		off += snprintf(sql + off, sizeof(sql) - (size_t)off, " AND "
+		    "(%s) < (:ctime, :cnode, :cseq)", order);
 #undef WHERE
-	snprintf(sql + off, sizeof(sql) - (size_t)off, " ORDER BY time_ms "
-	    "DESC, node DESC, seq DESC LIMIT %zu", limit + 1);
+	snprintf(sql + off, sizeof(sql) - (size_t)off, " ORDER BY %s LIMIT "
+	    "%zu", f->ref != NULL || f->rule != NULL ? "k.time_ms DESC, "
+	    "k.node DESC, k.decision DESC" : "d.time_ms DESC, d.node DESC, "
+	    "d.seq DESC", limit + 1);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		sq_err(s, "querying decisions", err, errlen);
 		return -1;
@@ -597,6 +639,7 @@ sqlite_close(struct store *store)
 	sqlite3_finalize(s->ins_decision);
 	sqlite3_finalize(s->ins_ref);
 	sqlite3_finalize(s->ins_diag);
+	sqlite3_finalize(s->ins_hit);
 	sqlite3_finalize(s->sel_refs);
 	sqlite3_finalize(s->sel_diags);
 	sqlite3_close(s->db);
@@ -714,7 +757,10 @@ store_sqlite_open_flags(const char *path, int flags, char *err,
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
 	    "?14)", -1, &s->ins_decision, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "INSERT INTO refs VALUES (?1, ?2, ?3, "
-	    "?4, ?5, ?6, ?7, ?8)", -1, &s->ins_ref, NULL) != SQLITE_OK ||
+	    "?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, &s->ins_ref, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO rule_hits VALUES "
+	    "(?1, ?2, ?3, ?4)", -1, &s->ins_hit, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "INSERT INTO diags VALUES (?1, ?2, ?3, "
 	    "?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, &s->ins_diag, NULL) !=
 	    SQLITE_OK)) {

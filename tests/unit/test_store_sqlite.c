@@ -88,8 +88,7 @@ Test(sqlite, not_a_database_or_not_ours)
 {
 	FILE	*f;
 
-	suite_store_cleanup();
-	suite_store_open();	/* makes dir; the store leaks, fine */
+	store_close(suite_store_open());	/* makes dir */
 	snprintf(path, sizeof(path), "%s/text", dir);
 	cr_assert_not_null(f = fopen(path, "w"));
 	fputs("this is not a database, but it is long enough to have a "
@@ -109,8 +108,7 @@ Test(sqlite, readonly_never_creates)
 {
 	struct store	*s;
 
-	suite_store_cleanup();
-	suite_store_open();
+	store_close(suite_store_open());
 	snprintf(path, sizeof(path), "%s/none.db", dir);
 	cr_assert_null(store_sqlite_open_flags(path, STORE_SQLITE_READONLY,
 	    err, sizeof(err)));
@@ -161,4 +159,57 @@ Test(sqlite, copy_and_clear)
 	store_decision_clear(NULL);
 	store_page_clear(NULL);
 	store_repo_list_clear(NULL);
+}
+
+static long long
+raw_count(const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*q;
+	long long	 n;
+
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK,
+	    "%s", sqlite3_errmsg(db));
+	cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+	n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return n;
+}
+
+Test(sqlite, prune_leaves_no_orphans)
+{
+	struct store_ref	 r = { "refs/heads/main", "1", "2", "reject",
+				    "checked", NULL };
+	struct store_diag	 g[2] = {
+		{ 0, "single-head", "error", NULL, 0, NULL, "two heads", 0 },
+		{ 0, "single-head", "error", NULL, 0, NULL, "again", 0 },
+	};
+	struct store_decision	 d = { 0 };
+	struct store		*s = suite_store_open();
+	int			 i;
+
+	d.node = "n";
+	d.repository = "/r";
+	d.verdict = "reject";
+	d.refs = &r;
+	d.nrefs = 1;
+	d.diags = g;
+	d.ndiags = 2;
+	for (i = 0; i < 10; i++) {
+		d.seq = 0;
+		d.time_ms = i;
+		cr_assert_eq(store_put(s, &d, err, sizeof(err)), 0, "%s", err);
+	}
+	cr_assert_eq(raw_count("SELECT count(*) FROM rule_hits"), 10,
+	    "one hit per decision and rule");
+	cr_assert_eq(store_prune(s, 100, 95, 0, 100, err, sizeof(err)), 5);
+	store_close(s);
+	cr_assert_eq(raw_count("SELECT count(*) FROM decisions"), 5);
+	cr_assert_eq(raw_count("SELECT count(*) FROM refs"), 5);
+	cr_assert_eq(raw_count("SELECT count(*) FROM diags"), 10);
+	cr_assert_eq(raw_count("SELECT count(*) FROM rule_hits"), 5);
+	cr_assert_eq(raw_count("SELECT sum(n) FROM repo_counts"), 5);
+	suite_store_cleanup();
 }
