@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "revguard/cli_decisions.h"
 #include "revguard/config.h"
 #include "revguard/doctor.h"
 #include "revguard/engine.h"
@@ -179,6 +180,10 @@ usage(FILE *f)
 	    "[--in-process]\n"
 	    "       revguard install-hook [--repo DIR] [--force] [-- "
 	    "HOOK-OPTIONS...]\n"
+	    "       revguard decisions [--since WHEN] [--verdict V] [--repo "
+	    "PATH] [--mode M]\n"
+	    "                          [--format text|json] [--db PATH | "
+	    "--config FILE] ...\n"
 	    "       revguard COMMAND --help\n"
 	    "       revguard --version\n");
 }
@@ -595,6 +600,8 @@ main(int argc, char **argv)
 		return hook_main(argc - 1, argv + 1, in_process_check);
 	if (argc >= 2 && strcmp(argv[1], "install-hook") == 0)
 		return install_hook_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "decisions") == 0)
+		return cli_decisions_main(argc - 1, argv + 1);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_TROUBLE;

@@ -440,6 +440,76 @@ check_repo_paths(struct cfgctx *c, const struct ynode *y, const char *field)
 	return 0;
 }
 
+/* decisions.max_age: a long duration (90d); 0 or `off`: no limit. */
+static int
+set_max_age(struct cfgctx *c, const struct ynode *y, struct config *cfg)
+{
+	if (want(c, y, YNODE_SCALAR, "max_age") == -1)
+		return -1;
+	if (strcmp(y->value, "off") == 0) {
+		cfg->decisions.max_age_ms = 0;
+		return 0;
+	}
+	if (duration_parse_long(y->value, &cfg->decisions.max_age_ms) == -1)
+		return cfg_error(c, y, "`max_age` must be a duration such as "
+		    "90d, 12h or 2w, or off, not `%s`", y->value);
+	return 0;
+}
+
+/* decisions.on_error: what a push gets when its decision is not saved. */
+static int
+set_on_error(struct cfgctx *c, const struct ynode *y, struct config *cfg)
+{
+	static const char *const names[] = {
+		[CONFIG_ON_ERROR_UNAVAILABLE] = "unavailable",
+		[CONFIG_ON_ERROR_REJECT] = "reject",
+		[CONFIG_ON_ERROR_ACCEPT] = "accept",
+	};
+	size_t	 i;
+
+	if (want(c, y, YNODE_SCALAR, "on_error") == -1)
+		return -1;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(y->value, names[i]) == 0) {
+			cfg->decisions.on_error = (int)i;
+			return 0;
+		}
+	return cfg_error(c, y, "`on_error` must be unavailable, reject or "
+	    "accept, not `%s`", y->value);
+}
+
+/* decisions.node: a name, or empty for the host name. */
+static int
+set_node(struct cfgctx *c, const struct ynode *y, struct config *cfg)
+{
+	char	*v;
+
+	if (want(c, y, YNODE_SCALAR, "node") == -1)
+		return -1;
+	if (strlen(y->value) > 255)
+		return cfg_error(c, y, "`node` must be at most 255 bytes");
+	if ((v = strdup(y->value)) == NULL)
+		return cfg_error(c, y, "out of memory");
+	free(cfg->decisions.node);
+	free(cfg->http.listen);
+	free(cfg->http.token_file);
+	cfg->decisions.node = v;
+	return 0;
+}
+
+/* decisions.synchronous: full (survives power loss) or normal. */
+static int
+set_synchronous(struct cfgctx *c, const struct ynode *y, struct config *cfg)
+{
+	if (want(c, y, YNODE_SCALAR, "synchronous") == -1)
+		return -1;
+	if (strcmp(y->value, "full") != 0 && strcmp(y->value, "normal") != 0)
+		return cfg_error(c, y, "`synchronous` must be full or normal, "
+		    "not `%s`", y->value);
+	cfg->decisions.sync_normal = strcmp(y->value, "normal") == 0;
+	return 0;
+}
+
 /* load_rules takes the policy; the table's setters take the config. */
 static int
 set_rules(struct cfgctx *c, const struct ynode *y, struct config *cfg)
@@ -450,7 +520,7 @@ set_rules(struct cfgctx *c, const struct ynode *y, struct config *cfg)
 /*
  * http.listen: off (the default), on (CONFIG_HTTP_ADDRESS), or
  * HOST:PORT with an IPv4 address or a bracketed IPv6 one.  Whether a
- * token is needed is checked once the section is read (config_check_http).
+ * token is needed is checked once the section is read (check_http).
  */
 static int
 set_http_listen(struct cfgctx *c, const struct ynode *y, struct config *cfg)
@@ -498,6 +568,7 @@ enum field_scope {
 	SCOPE_TOP,		/* the top level of a file */
 	SCOPE_DAEMON,		/* daemon: */
 	SCOPE_HOOK,		/* hook: */
+	SCOPE_DECISIONS,	/* decisions: */
 	SCOPE_HTTP		/* http: */
 };
 
@@ -561,6 +632,8 @@ static const struct field fields[] = {
 	S("match", SCOPE_TOP, FIELD_IN_OVERRIDE, FIELD_MATCH, 0),
 	S("daemon", SCOPE_TOP, FIELD_IN_FILE, FIELD_SECTION, SCOPE_DAEMON),
 	S("hook", SCOPE_TOP, FIELD_IN_FILE, FIELD_SECTION, SCOPE_HOOK),
+	S("decisions", SCOPE_TOP, FIELD_IN_FILE, FIELD_SECTION,
+	    SCOPE_DECISIONS),
 	S("repositories", SCOPE_TOP, FIELD_IN_FILE, FIELD_REPOSITORIES, 0),
 	S("http", SCOPE_TOP, FIELD_IN_FILE, FIELD_SECTION, SCOPE_HTTP),
 
@@ -586,6 +659,16 @@ static const struct field fields[] = {
 	F("on_unavailable", SCOPE_HOOK, 0, FIELD_FAIL_OPEN, hook.fail_open, 0,
 	    0),
 
+	F("path", SCOPE_DECISIONS, 0, FIELD_STRING, decisions.path, 0, 0),
+	{ "max_age", SCOPE_DECISIONS, 0, FIELD_SET, 0, 0, 0, set_max_age },
+	F("max_rows", SCOPE_DECISIONS, 0, FIELD_INT, decisions.max_rows, 0,
+	    2000000000),
+	F("spool", SCOPE_DECISIONS, 0, FIELD_STRING, decisions.spool, 0, 0),
+	{ "on_error", SCOPE_DECISIONS, 0, FIELD_SET, 0, 0, 0, set_on_error },
+	{ "node", SCOPE_DECISIONS, 0, FIELD_SET, 0, 0, 0, set_node },
+	{ "synchronous", SCOPE_DECISIONS, 0, FIELD_SET, 0, 0, 0,
+	    set_synchronous },
+
 	{ "listen", SCOPE_HTTP, 0, FIELD_SET, 0, 0, 0, set_http_listen },
 	F("token_file", SCOPE_HTTP, 0, FIELD_STRING, http.token_file, 0, 0),
 	F("max_request_bytes", SCOPE_HTTP, 0, FIELD_INT,
@@ -602,7 +685,7 @@ static const struct field fields[] = {
 #define NFIELDS		(sizeof(fields) / sizeof(fields[0]))
 
 static const char *const scope_names[] = { NULL, "daemon", "hook",
-	"http" };
+	"decisions", "http" };
 
 int
 config_key(size_t i, const char **section, const char **key, int *flags)
@@ -627,10 +710,31 @@ enum mapping_kind {
 	MAPPING_BASE,		/* the file again, under one override */
 	MAPPING_OVERRIDE,	/* one repositories entry */
 	MAPPING_REPO,		/* a repository's own .revguard.yaml */
-	MAPPING_DAEMON,
+	MAPPING_DAEMON,		/* the sections: scope_of_mapping */
 	MAPPING_HOOK,
+	MAPPING_DECISIONS,
 	MAPPING_HTTP
 };
+
+/* A section's keys, by mapping; SCOPE_TOP for the other mappings. */
+static const enum field_scope scope_of_mapping[] = {
+	[MAPPING_DAEMON] = SCOPE_DAEMON,
+	[MAPPING_HOOK] = SCOPE_HOOK,
+	[MAPPING_DECISIONS] = SCOPE_DECISIONS,
+	[MAPPING_HTTP] = SCOPE_HTTP,
+};
+
+static enum mapping_kind
+mapping_of_scope(enum field_scope scope)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(scope_of_mapping) /
+	    sizeof(scope_of_mapping[0]); i++)
+		if (scope_of_mapping[i] == scope && scope != SCOPE_TOP)
+			return (enum mapping_kind)i;
+	return MAPPING_FILE;
+}
 
 static const struct field *
 field_find(enum mapping_kind kind, const char *key)
@@ -641,10 +745,7 @@ field_find(enum mapping_kind kind, const char *key)
 		[MAPPING_OVERRIDE] = FIELD_IN_OVERRIDE,
 		[MAPPING_REPO] = FIELD_IN_REPO,
 	};
-	enum field_scope	 scope = kind == MAPPING_DAEMON ? SCOPE_DAEMON :
-				    kind == MAPPING_HOOK ? SCOPE_HOOK :
-				    kind == MAPPING_HTTP ? SCOPE_HTTP :
-				    SCOPE_TOP;
+	enum field_scope	 scope = scope_of_mapping[kind];
 	size_t			 i;
 
 	for (i = 0; i < NFIELDS; i++) {
@@ -668,10 +769,10 @@ unknown_key(struct cfgctx *c, const struct ynode *k, enum mapping_kind kind)
 	switch (kind) {
 	case MAPPING_DAEMON:
 	case MAPPING_HOOK:
+	case MAPPING_DECISIONS:
 	case MAPPING_HTTP:
 		return cfg_error(c, k, "unknown key `%s` in `%s`", key,
-		    kind == MAPPING_DAEMON ? "daemon" : kind == MAPPING_HOOK ?
-		    "hook" : "http");
+		    scope_names[scope_of_mapping[kind]]);
 	case MAPPING_OVERRIDE:
 		return cfg_error(c, k, "unknown key `%s` in a repositories "
 		    "entry", key);
@@ -728,9 +829,8 @@ load_field(struct cfgctx *c, const struct field *f, const struct ynode *v,
 	case FIELD_SET:
 		return f->set(c, v, cfg);
 	case FIELD_SECTION:
-		return load_mapping(c, v, cfg, f->min == SCOPE_DAEMON ?
-		    MAPPING_DAEMON : f->min == SCOPE_HTTP ? MAPPING_HTTP :
-		    MAPPING_HOOK);
+		return load_mapping(c, v, cfg, mapping_of_scope(
+		    (enum field_scope)f->min));
 	case FIELD_MATCH:
 		return want(c, v, YNODE_SCALAR, key);
 	case FIELD_REPOSITORIES:
@@ -756,13 +856,11 @@ load_mapping(struct cfgctx *c, const struct ynode *y, struct config *cfg,
 
 	if (y == NULL)
 		return 0;
-	if (kind != MAPPING_DAEMON && kind != MAPPING_HOOK &&
-	    kind != MAPPING_HTTP && y->type == YNODE_SCALAR &&
-	    y->value[0] == '\0')
+	if (scope_of_mapping[kind] == SCOPE_TOP &&
+	    y->type == YNODE_SCALAR && y->value[0] == '\0')
 		return 0;
-	if (want(c, y, YNODE_MAPPING, kind == MAPPING_DAEMON ? "daemon" :
-	    kind == MAPPING_HOOK ? "hook" : kind == MAPPING_HTTP ? "http" :
-	    kind == MAPPING_OVERRIDE ?
+	if (want(c, y, YNODE_MAPPING, scope_of_mapping[kind] != SCOPE_TOP ?
+	    scope_names[scope_of_mapping[kind]] : kind == MAPPING_OVERRIDE ?
 	    "a repositories entry" : "the document") == -1)
 		return -1;
 	for (i = 0; i + 1 < y->n; i += 2) {
@@ -969,6 +1067,8 @@ config_init_flags(struct config *cfg, int flags)
 	cfg->daemon.max_frame = 8 << 20;	/* 10,000 ref updates */
 	cfg->daemon.max_connections = 512;
 	cfg->hook.timeout_ms = 4000;
+	cfg->decisions.max_age_ms = 90LL * 86400000;
+	cfg->decisions.max_rows = 10000000;
 	cfg->http.max_request_bytes = 8192;
 	cfg->http.max_headers = 32;
 	cfg->http.timeout_ms = 10000;
@@ -977,6 +1077,8 @@ config_init_flags(struct config *cfg, int flags)
 	    (cfg->baseline_file = strdup(".revguard-baseline")) == NULL ||
 	    (cfg->daemon.socket = strdup(CONFIG_DEFAULT_SOCKET)) == NULL ||
 	    (cfg->hook.socket = strdup(CONFIG_DEFAULT_SOCKET)) == NULL ||
+	    (cfg->decisions.path = strdup(CONFIG_DEFAULT_DECISIONS)) == NULL ||
+	    (cfg->decisions.spool = strdup(CONFIG_DEFAULT_SPOOL)) == NULL ||
 	    strvec_push(&cfg->guarded_refs, CONFIG_DEFAULT_BRANCH) == -1 ||
 	    strvec_push(&cfg->guarded_refs, "refs/heads/release/*") == -1)
 		return -1;
@@ -1053,6 +1155,9 @@ config_free(struct config *cfg)
 	free(cfg->daemon.socket);
 	strvec_clear(&cfg->daemon.repo_roots);
 	free(cfg->hook.socket);
+	free(cfg->decisions.path);
+	free(cfg->decisions.spool);
+	free(cfg->decisions.node);
 	free(cfg->http.listen);
 	free(cfg->http.token_file);
 	overrides_free(cfg);

@@ -17,10 +17,12 @@ control_stats_line(const struct daemon_stats *s, long long now_ms)
 	    "rejected, %lu answered without a verdict (%lu at a deadline), "
 	    "%lu protocol or connection errors, %lu connections dropped; now "
 	    "%d connections, %d checks, %d workers; parse cache: %lu hits, "
-	    "%lu misses, %zu entries", (now_ms - s->started_ms) / 1000,
+	    "%lu misses, %zu entries; decision log: %lu write errors",
+	    (now_ms - s->started_ms) / 1000,
 	    s->requests, s->accepted, s->rejected, s->unchecked, s->timeouts,
 	    s->errors, s->dropped, s->connections, s->inflight, s->workers,
-	    s->cache_hits, s->cache_misses, s->cache_entries);
+	    s->cache_hits, s->cache_misses, s->cache_entries,
+	    s->log_write_errors);
 }
 
 const int stats_latency_bounds_ms[STATS_LATENCY_BUCKETS] = {

@@ -32,6 +32,7 @@
 #include <sys/queue.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,7 +47,10 @@
 #include "revguard/proto.h"
 #include "revguard/decision.h"
 #include "revguard/serve.h"
+#include "revguard/sha256.h"
+#include "revguard/spool.h"
 #include "revguard/stats.h"
+#include "revguard/store_sink.h"
 #include "revguard/strvec.h"
 #include "revguard/worker.h"
 
@@ -64,6 +68,14 @@
 #define DAEMON_TREE_CACHE	256
 /* Threads for the HTTP endpoint's analyses, apart from the checks'. */
 #define DAEMON_HTTP_WORKERS	2
+/* The decision log's upkeep: a prune batch of at most this many rows
+ * (a few ms), every DAEMON_KEEP_MS, sooner while there is more to do. */
+#define DAEMON_PRUNE_BUDGET	1000
+#define DAEMON_KEEP_MS		5000
+#define DAEMON_KEEP_BUSY_MS	100
+/* Spool files imported at most per run, and how often it runs. */
+#define DAEMON_SPOOL_BATCH	1000
+#define DAEMON_SPOOL_MS		60000
 
 struct cfgref {
 	struct config	 cfg;
@@ -132,7 +144,10 @@ struct daemon {
 	struct objcache		*objects;	/* parses and listings */
 	struct engine_cache	 cache_ops;	/* its parses */
 	struct odb_tree_cache	*trees;		/* its listings */
-	const struct decision_sink *sinks[2];
+	const struct decision_sink *sinks[3];
+	struct store_sink	*log;		/* the decision log, or NULL */
+	struct event		*ev_keep;	/* its pruning and spool */
+	long long		 spool_ms;	/* last spool import */
 	struct daemon_stats	 stats;
 	struct cfgref		*cfg;
 	struct event		*ev_done, *ev_term, *ev_int, *ev_hup;
@@ -319,6 +334,8 @@ job_who(const struct job *job, char *buf, size_t len)
 	    " by " : "", who ? who : "");
 }
 
+static void	job_unrecorded(struct daemon *, struct job *, const char *);
+
 /*
  * The decision: the answer the pusher is about to get (the verdict, or
  * error and the hook's on_unavailable), to every sink, before the reply
@@ -329,9 +346,37 @@ job_decide(struct daemon *d, struct job *job, struct conn *c,
     const char *error)
 {
 	json_t		*pusher = json_object_get(job->request, "pusher");
+	json_t		*updates = json_object_get(job->request, "updates");
+	json_t		*u;
+	struct strvec	 pushers = STRVEC_INIT;
 	struct decision	 dec;
+	char		 err[1024];
+	size_t		 i, n = 0;
 
 	memset(&dec, 0, sizeof(dec));
+	/* The request's own words, for the log; what was malformed stays
+	 * out. */
+	json_array_foreach(pusher, i, u)
+		if (json_is_string(u))
+			(void)strvec_push(&pushers, json_string_value(u));
+	if (json_is_array(updates) && (dec.updates = calloc(
+	    json_array_size(updates) + 1, sizeof(*dec.updates))) != NULL) {
+		json_array_foreach(updates, i, u) {
+			struct push_update	*pu = (struct push_update *)
+						    &dec.updates[n];
+
+			pu->old_id = (char *)json_string_value(json_object_get(
+			    u, "old"));
+			pu->new_id = (char *)json_string_value(json_object_get(
+			    u, "new"));
+			pu->ref = (char *)json_string_value(json_object_get(u,
+			    "ref"));
+			if (pu->ref != NULL)
+				n++;
+		}
+	}
+	dec.nupdates = n;
+	dec.pushers = &pushers;
 	dec.repository = json_string_value(json_object_get(job->request,
 	    "repository"));
 	dec.pusher = json_string_value(json_array_get(pusher, 0));
@@ -339,17 +384,80 @@ job_decide(struct daemon *d, struct job *job, struct conn *c,
 	dec.error = error;
 	dec.on_unavailable = job->on_unavailable;
 	dec.duration_ms = now_ms() - job->queued_ms;
-	decision_record(d->sinks, &dec);
-	control_count(&d->stats, control_verdict(dec.res,
-	    dec.on_unavailable), dec.res ? dec.res->mode : PUSH_MODE_ENFORCE,
-	    dec.duration_ms, dec.res);
+	if (decision_record(d->sinks, &dec, err, sizeof(err)) == -1) {
+		d->stats.log_state = STATS_DEP_FAILING;
+		job_unrecorded(d, job, err);
+	} else if (d->log != NULL)
+		d->stats.log_state = STATS_DEP_OK;
+	/* The answer the pusher gets, after decisions.on_error. */
+	control_count(&d->stats, control_verdict(dec.res != NULL &&
+	    job->judged ? dec.res : NULL, dec.on_unavailable),
+	    dec.res ? dec.res->mode : PUSH_MODE_ENFORCE, dec.duration_ms,
+	    dec.res);
+	free((void *)dec.updates);
+	strvec_clear(&pushers);
 	if (dec.res == NULL)
+		d->stats.unchecked++;
+	else if (!job->judged)
 		d->stats.unchecked++;
 	else if (dec.res->reject)
 		d->stats.rejected++;
 	else
 		d->stats.accepted++;
 	c->decided = 1;
+}
+
+/*
+ * The decision log could not save an answer that lets a push in:
+ * decisions.on_error says what the pusher gets instead.  A push refused
+ * anyway, or already unchecked, keeps its answer.
+ */
+static void
+job_unrecorded(struct daemon *d, struct job *job, const char *why)
+{
+	const struct config	*cfg = &d->cfg->cfg;
+	char			 msg[1400];
+	json_t			*reply;
+	char			*frame = NULL;
+	size_t			 len;
+
+	d->stats.log_write_errors++;
+	log_warnx("decision log: %s", why);
+	if (job->reply == NULL || !job->judged || job->res.reject ||
+	    cfg->decisions.on_error == CONFIG_ON_ERROR_ACCEPT) {
+		if (job->judged && !job->res.reject)
+			log_warnx("decision log: the push was accepted "
+			    "unrecorded (decisions.on_error: accept)");
+		return;
+	}
+	snprintf(msg, sizeof(msg), "the decision log could not record this "
+	    "push (%.1000s)", why);
+	if (cfg->decisions.on_error == CONFIG_ON_ERROR_UNAVAILABLE) {
+		strncat(msg, "; decisions.on_error: unavailable",
+		    sizeof(msg) - strlen(msg) - 1);
+		if (error_frame(msg, &frame, &len) == -1)
+			return;
+	} else {
+		strncat(msg, "; refused (decisions.on_error: reject): try "
+		    "again, or tell the server administrators",
+		    sizeof(msg) - strlen(msg) - 1);
+		job->res.reject = 1;
+		if (strvec_push(&job->res.notes, msg) == -1 ||
+		    (reply = proto_result_to_json(&job->res)) == NULL)
+			return;
+		if (proto_frame(PROTO_REPLY, reply, &frame, &len) == -1)
+			frame = NULL;
+		json_decref(reply);
+		if (frame == NULL)
+			return;
+	}
+	free(job->reply);
+	job->reply = frame;
+	job->reply_len = len;
+	if (cfg->decisions.on_error == CONFIG_ON_ERROR_UNAVAILABLE) {
+		job->judged = 0;
+		snprintf(job->error, sizeof(job->error), "%s", msg);
+	}
 }
 
 /* Counts connections still sending their request, per peer. */
@@ -920,6 +1028,120 @@ on_term(evutil_socket_t sig, short what, void *arg)
 	maybe_exit(d);
 }
 
+/* sha256 of the configuration file's bytes ("" without a file). */
+static void
+config_digest(const char *path, char out[SHA256_HEX_LEN + 1])
+{
+	struct sha256	 h;
+	char		 buf[8192];
+	size_t		 n;
+	FILE		*f;
+
+	sha256_init(&h);
+	if (path != NULL && (f = fopen(path, "rb")) != NULL) {
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+			sha256_update(&h, buf, n);
+		fclose(f);
+	}
+	sha256_hex(&h, out);
+}
+
+static long long
+wall_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The decision log's upkeep, between pushes: one bounded prune batch
+ * (again soon while there is more), and the hook's spool now and then.
+ */
+static void
+on_keep(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon		*d = arg;
+	const struct config	*cfg = &d->cfg->cfg;
+	struct timeval		 tv;
+	char			 err[1024];
+	long			 n;
+	long long		 next = DAEMON_KEEP_MS, now = now_ms();
+
+	(void)fd;
+	(void)what;
+	if (d->log == NULL)
+		return;
+	n = store_prune(store_sink_store(d->log), wall_ms(),
+	    cfg->decisions.max_age_ms, cfg->decisions.max_rows,
+	    DAEMON_PRUNE_BUDGET, err, sizeof(err));
+	if (n == -1)
+		log_warnx("decision log: pruning: %s", err);
+	else if (n > 0)
+		log_debug("decision log: pruned %ld decisions", n);
+	if (n >= DAEMON_PRUNE_BUDGET)
+		next = DAEMON_KEEP_BUSY_MS;
+	if (!store_sink_off(cfg->decisions.spool) && (d->spool_ms == 0 ||
+	    now - d->spool_ms >= DAEMON_SPOOL_MS)) {
+		d->spool_ms = now;
+		n = spool_import(cfg->decisions.spool, store_sink_store(d->log),
+		    cfg->decisions.node && *cfg->decisions.node ?
+		    cfg->decisions.node : store_sink_hostname(),
+		    DAEMON_SPOOL_BATCH, err, sizeof(err));
+		if (n == -1) {
+			d->stats.log_write_errors++;
+			log_warnx("decision log: spool: %s", err);
+		} else if (n > 0)
+			log_info("decision log: imported %ld unchecked pushes "
+			    "from the hook's spool %s", n,
+			    cfg->decisions.spool);
+		if (n >= DAEMON_SPOOL_BATCH)
+			d->spool_ms = 0;
+	}
+	tv.tv_sec = (time_t)(next / 1000);
+	tv.tv_usec = (suseconds_t)(next % 1000) * 1000;
+	evtimer_add(d->ev_keep, &tv);
+}
+
+/*
+ * Opens the decision log the configuration names.  Off when it says
+ * off, or when the default's directory does not exist (revguardd run
+ * outside its unit): logged.  A path that cannot be opened is fatal.
+ */
+static void
+decisions_open(struct daemon *d)
+{
+	const struct config	*cfg = &d->cfg->cfg;
+	const char		*path = cfg->decisions.path;
+	char			 err[1024], digest[SHA256_HEX_LEN + 1];
+	struct store		*st;
+	struct stat		 sb;
+
+	if (store_sink_off(path)) {
+		log_info("decision log off (decisions.path: off)");
+		return;
+	}
+	if (strcmp(path, CONFIG_DEFAULT_DECISIONS) == 0 &&
+	    stat("/var/lib/revguard", &sb) == -1) {
+		log_warnx("decision log off: /var/lib/revguard does not exist "
+		    "(the unit's StateDirectory); set decisions.path");
+		return;
+	}
+	if ((st = store_sqlite_open_flags(path, cfg->decisions.sync_normal ?
+	    STORE_SQLITE_NORMAL : 0, err, sizeof(err))) == NULL)
+		fatalx("decision log: %s (decisions.path; off disables it)",
+		    err);
+	config_digest(d->opts->config_path, digest);
+	if ((d->log = store_sink_new(st, cfg->decisions.node &&
+	    *cfg->decisions.node ? cfg->decisions.node :
+	    store_sink_hostname(), digest)) == NULL)
+		fatalx("out of memory");
+	d->stats.log_state = STATS_DEP_OK;
+	log_info("decision log: %s (synchronous=%s)", path,
+	    cfg->decisions.sync_normal ? "normal" : "full");
+}
+
 /* The stats struct with the gauges read now. */
 static struct daemon_stats *
 stats_now(struct daemon *d)
@@ -998,8 +1220,17 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		    strcmp(fresh->cfg.http.listen,
 		    d->cfg->cfg.http.listen) != 0))
 			log_warnx("http.listen changed; restart to apply");
+		if (strcmp(fresh->cfg.decisions.path,
+		    d->cfg->cfg.decisions.path) != 0)
+			log_warnx("decisions.path changed; restart to apply");
 		cfgref_put(d->cfg);
 		d->cfg = fresh;
+		if (d->log != NULL) {
+			char	 digest[SHA256_HEX_LEN + 1];
+
+			config_digest(d->opts->config_path, digest);
+			store_sink_set_digest(d->log, digest);
+		}
 		log_info("configuration reloaded");
 	}
 	sd_notify(0, "READY=1");
@@ -1051,6 +1282,9 @@ daemon_run(const struct daemon_opts *o)
 	d.opts = o;
 	TAILQ_INIT(&d.conns);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file size limit fails the decision log's write (counted, and
+	 * decisions.on_error applies) instead of killing the daemon. */
+	signal(SIGXFSZ, SIG_IGN);
 	if ((d.cfg = cfgref_load(o, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	if (d.cfg->cfg.daemon.repo_roots.len == 0)
@@ -1071,13 +1305,19 @@ daemon_run(const struct daemon_opts *o)
 		fatalx("cannot allocate the object cache");
 	d.cache_ops = parse_cache_ops(d.objects);
 	d.sinks[0] = &decision_log_sink;
-	d.sinks[1] = NULL;
+	decisions_open(&d);
+	d.sinks[1] = d.log ? store_sink_sink(d.log) : NULL;
+	d.sinks[2] = NULL;
 	d.stats.workers = nworkers;
 	d.stats.started_ms = now_ms();
 	if ((d.pool = worker_pool_new(nworkers)) == NULL)
 		fatal("cannot start %d workers", nworkers);
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
+	/* Before the socket: the spool of pushes made while the daemon
+	 * was down is in the log by the time it answers. */
+	d.ev_keep = evtimer_new(d.base, on_keep, &d);
+	on_keep(-1, 0, &d);
 	fd = listen_open(&d.sock, d.cfg->cfg.daemon.socket,
 	    d.cfg->cfg.daemon.socket_mode);
 	d.listener = evconnlistener_new(d.base, on_accept, &d,
@@ -1103,7 +1343,7 @@ daemon_run(const struct daemon_opts *o)
 		memset(&ho, 0, sizeof(ho));
 		ho.base = d.base;
 		ho.cfg = &d.cfg->cfg;
-		ho.store = NULL;
+		ho.store = d.log ? store_sink_store(d.log) : NULL;
 		ho.parsed = &d.cache_ops;
 		ho.trees = d.trees;
 		ho.workers = DAEMON_HTTP_WORKERS;
@@ -1146,12 +1386,14 @@ daemon_run(const struct daemon_opts *o)
 	event_free(d.ev_hup);
 	event_free(d.ev_usr1);
 	event_free(d.ev_accept_again);
+	event_free(d.ev_keep);
 	if (d.ev_stop_deadline != NULL)
 		event_free(d.ev_stop_deadline);
 	if (d.ev_stop_grace != NULL)
 		event_free(d.ev_stop_grace);
 	event_base_free(d.base);
 	log_stats(&d, "stopped");
+	store_sink_free(d.log);
 	free(d.peers);
 	if (stuck)
 		return 0;	/* the running check still uses the rest */

@@ -4,18 +4,30 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "revguard/decision.h"
 #include "revguard/log.h"
 
-void
+int
 decision_record(const struct decision_sink *const *sinks,
-    const struct decision *dec)
+    const struct decision *dec, char *err, size_t errlen)
 {
-	for (; *sinks != NULL; sinks++)
-		(*sinks)->record((*sinks)->ctx, dec);
+	char	 why[1024];
+	int	 rv = 0;
+
+	for (; *sinks != NULL; sinks++) {
+		if ((*sinks)->record != NULL)
+			(*sinks)->record((*sinks)->ctx, dec);
+		if ((*sinks)->commit != NULL && (*sinks)->commit((*sinks)->ctx,
+		    dec, why, sizeof(why)) == -1 && rv == 0) {
+			snprintf(err, errlen, "%s", why);
+			rv = -1;
+		}
+	}
+	return rv;
 }
 
 const char *
@@ -71,5 +83,5 @@ log_record(void *ctx, const struct decision *dec)
 }
 
 const struct decision_sink decision_log_sink = {
-	"log", log_record, NULL
+	"log", log_record, NULL, NULL
 };

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,8 @@
 #include "revguard/proto.h"
 #include "revguard/report.h"
 #include "revguard/request.h"
+#include "revguard/spool.h"
+#include "revguard/vis.h"
 
 #define HOOK_MAX_LINE	8192
 #define HOOK_MAX_UPDATES PROTO_MAX_UPDATES
@@ -210,11 +213,12 @@ io_all(int fd, char *buf, size_t len, int writing, long long deadline)
  * Sends the request and reads the reply within the hook's timeout, which
  * the request carries so that the daemon stops the check in time.
  * Returns 0 with res filled, -1 with the reason in err, or
- * HOOK_OVER_LIMIT when the request is over daemon.max_frame.
+ * HOOK_OVER_LIMIT when the request is over daemon.max_frame.  *answered
+ * is set when the daemon answered with an error (it logged the push).
  */
 static int
 ask_daemon(const struct config *cfg, const struct push_request *req,
-    struct push_result *res, char *err, size_t errlen)
+    struct push_result *res, int *answered, char *err, size_t errlen)
 {
 	const char		*sock_path = cfg->hook.socket;
 	int			 timeout_ms = cfg->hook.timeout_ms;
@@ -312,6 +316,7 @@ ask_daemon(const struct config *cfg, const struct push_request *req,
 		goto done;
 	}
 	if (h.type == PROTO_ERROR) {
+		*answered = 1;
 		snprintf(err, errlen, "the daemon could not check: %s",
 		    json_string_value(json_object_get(j, "error")) ?
 		    json_string_value(json_object_get(j, "error")) : "?");
@@ -331,6 +336,47 @@ done:
 	free(body);
 	close(fd);
 	return rv;
+}
+
+static long long
+wall_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A push the daemon never saw, let through or refused by on_unavailable:
+ * to syslog, and to the spool so that revguardd's decision log has it.
+ */
+static void
+record_unchecked(const struct config *cfg, const struct push_request *req,
+    const char *why)
+{
+	const char	*verdict = cfg->hook.fail_open ? "fail-open" :
+			    "fail-closed";
+	char		 repo[512], who[256], reason[1024], err[1024];
+
+	vis_escape(repo, sizeof(repo), req->repository ? req->repository :
+	    "?", req->repository ? strlen(req->repository) : 1, 0);
+	vis_escape(who, sizeof(who), req->pusher.len ? req->pusher.items[0] :
+	    "?", req->pusher.len ? strlen(req->pusher.items[0]) : 1, 0);
+	vis_escape(reason, sizeof(reason), why, strlen(why), 0);
+	openlog("revguard-hook", LOG_PID, LOG_AUTH);
+	syslog(LOG_WARNING, "unchecked push to %s by %s, %zu refs: %s "
+	    "(%s)", repo, who, req->nupdates, verdict, reason);
+	if (req->repository == NULL || req->nupdates == 0 ||
+	    strcmp(cfg->decisions.spool, "") == 0 ||
+	    strcmp(cfg->decisions.spool, "off") == 0)
+		goto done;
+	if (spool_write(cfg->decisions.spool, req, verdict, why, wall_ms(),
+	    err, sizeof(err)) == -1)
+		syslog(LOG_WARNING, "the unchecked push to %s is not in the "
+		    "decision log: %s", repo, err);
+done:
+	closelog();
 }
 
 /* The options, for `--help` and after a usage error. */
@@ -391,6 +437,7 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	const char		*unavailable = NULL;
 	char			 err[1024] = "";
 	int			 ch, in_process = 0, timeout_ms = -1, rv, i;
+	int			 answered = 0;
 
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
@@ -465,7 +512,11 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	} else if (in_process)
 		rv = in_process_check(&cfg, &req, &res, err, sizeof(err));
 	else
-		rv = ask_daemon(&cfg, &req, &res, err, sizeof(err));
+		rv = ask_daemon(&cfg, &req, &res, &answered, err,
+		    sizeof(err));
+	/* The daemon logs what it answered, even an error. */
+	if (rv == -1 && !answered)
+		record_unchecked(&cfg, &req, err);
 
 	if (rv == HOOK_OVER_LIMIT) {
 		fprintf(stderr, "revguard: %s\nrevguard: push rejected\n",

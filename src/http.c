@@ -1225,33 +1225,3 @@ http_free(struct http *h, int timeout_ms)
 	free(h);
 }
 
-/*
- * Until the decision log's backend (store.c) is linked in, the endpoint
- * links against these: no store is ever opened, so they are never
- * called with one.  store.c's definitions take precedence.
- */
-__attribute__((weak)) int
-store_query(struct store *s, const struct store_filter *f,
-    struct store_page *p, char *err, size_t errlen)
-{
-	return s->ops->query(s, f, p, err, errlen);
-}
-
-__attribute__((weak)) int
-store_repos(struct store *s, struct store_repo_list *l, char *err,
-    size_t errlen)
-{
-	return s->ops->repos(s, l, err, errlen);
-}
-
-__attribute__((weak)) void
-store_page_clear(struct store_page *p)
-{
-	(void)p;
-}
-
-__attribute__((weak)) void
-store_repo_list_clear(struct store_repo_list *l)
-{
-	(void)l;
-}

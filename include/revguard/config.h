@@ -46,6 +46,27 @@ struct config_http {
 	int		 timeout_ms;
 };
 
+/* What a push gets when its decision cannot be recorded. */
+enum config_on_error {
+	CONFIG_ON_ERROR_UNAVAILABLE,	/* an error: the hook's on_unavailable */
+	CONFIG_ON_ERROR_REJECT,		/* refused, whatever the hook says */
+	CONFIG_ON_ERROR_ACCEPT		/* the verdict, unrecorded */
+};
+
+#define CONFIG_DEFAULT_DECISIONS "/var/lib/revguard/decisions.db"
+#define CONFIG_DEFAULT_SPOOL	"/var/spool/revguard"
+
+/* The decision log (docs/decisions.md). */
+struct config_decisions {
+	char		*path;		/* "", "off": no log */
+	long long	 max_age_ms;	/* 0: no limit */
+	int		 max_rows;	/* 0: no limit */
+	char		*spool;		/* "", "off": none */
+	int		 on_error;	/* enum config_on_error */
+	char		*node;		/* NULL: the host name */
+	int		 sync_normal;	/* synchronous: normal */
+};
+
 struct config_override;
 
 struct config {
@@ -59,6 +80,7 @@ struct config {
 	struct config_daemon	 daemon;
 	struct config_hook	 hook;
 	struct config_http	 http;
+	struct config_decisions	 decisions;
 	struct config_override	*overrides;
 	size_t			 noverrides;
 	int			 flags;		   /* config_init_flags */

@@ -18,17 +18,31 @@ struct decision {
 	const char		*error;		/* why there is none */
 	enum push_unavailable	 on_unavailable;	/* what the hook does */
 	long long		 duration_ms;
+	/* The request's ref updates and identities ("NAME=value"), as
+	 * the hook sent them; NULL/0 when the request was malformed. */
+	const struct push_update *updates;
+	size_t			 nupdates;
+	const struct strvec	*pushers;
 };
 
 struct decision_sink {
 	const char	*name;
 	void		(*record)(void *ctx, const struct decision *);
 	void		*ctx;
+	/* A sink whose failure may change the answer (the decision log):
+	 * -1 with the reason in err when the decision was not saved.  NULL
+	 * for sinks that only record. */
+	int		(*commit)(void *ctx, const struct decision *, char *err,
+			    size_t errlen);
 };
 
-/* Hands the decision to every sink of the NULL-terminated list. */
-void	 decision_record(const struct decision_sink *const *sinks,
-	    const struct decision *);
+/*
+ * Hands the decision to every sink of the NULL-terminated list (record,
+ * or commit).  -1 with the first failed commit's reason in err; every
+ * sink is called either way.
+ */
+int	 decision_record(const struct decision_sink *const *sinks,
+	    const struct decision *, char *err, size_t errlen);
 /* The one line that says what the pusher got, for logs. */
 char	*decision_line(const struct decision *);
 /* What a hook does when it gets no verdict, as the pusher sees it. */

@@ -18,4 +18,14 @@
  */
 int	 duration_parse(const char *s, int *ms);
 
+/* About a hundred years: retention and `--since` take no more. */
+#define DURATION_LONG_MAX_MS	(100LL * 366 * 86400000)
+
+/*
+ * Long durations, for retention (`max_age: 90d`) and queries (`--since
+ * 1h`): whole numbers with a unit ms, s (the default), m, h, d or w.
+ * Returns 0 with *ms set, or -1 leaving it alone.
+ */
+int	 duration_parse_long(const char *s, long long *ms);
+
 #endif

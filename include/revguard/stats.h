@@ -56,14 +56,16 @@ struct daemon_stats {
 	 * the last is past the largest bound. */
 	unsigned long	 latency[STATS_LATENCY_BUCKETS + 1];
 	long long	 latency_sum_ms;
-	/* Filled by the decision log: its state and failed writes. */
+	/* Filled by the decision log: its state. */
 	enum stats_dep	 log_state;
-	unsigned long	 log_write_errors;
 	/* Filled by the PostgreSQL shipper. */
 	enum stats_dep	 pg_state;
 	unsigned long	 shipper_pending;	/* decisions not shipped */
 	long long	 shipper_lag_ms;	/* age of the oldest */
 	unsigned long	 http_requests;		/* served by http.c */
+	/* Decisions the log could not save (decisions.on_error applied),
+	 * and spool imports that failed. */
+	unsigned long	 log_write_errors;
 };
 
 /* One line of every counter, for logs; uptime from now_ms. */

@@ -15,6 +15,7 @@
 #ifndef REVGUARD_STORE_H
 #define REVGUARD_STORE_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 /* Overall and per-ref verdicts, as stored and as the API shows them. */
@@ -125,7 +126,14 @@ struct store {
 	const struct store_ops	*ops;
 };
 
+/* Creates the file and its schema if needed; synchronous=FULL. */
 struct store	*store_sqlite_open(const char *path, char *err, size_t errlen);
+/* STORE_SQLITE_READONLY: never creates or changes anything (the CLI);
+ * STORE_SQLITE_NORMAL: synchronous=NORMAL (docs/decisions.md). */
+#define STORE_SQLITE_READONLY	0x01
+#define STORE_SQLITE_NORMAL	0x02
+struct store	*store_sqlite_open_flags(const char *path, int flags,
+		    char *err, size_t errlen);
 struct store	*store_pg_open(const char *conninfo, char *err, size_t errlen);
 
 int	 store_put(struct store *, struct store_decision *, char *err,
@@ -139,6 +147,27 @@ long	 store_prune(struct store *, long long now_ms, long long max_age_ms,
 void	 store_close(struct store *);
 
 void	 store_decision_clear(struct store_decision *);
+/* A free-standing copy (every string duplicated); -1: out of memory. */
+int	 store_decision_copy(struct store_decision *dst,
+	    const struct store_decision *src);
+/*
+ * The opaque cursor after decision d: "<time_ms>.<seq>.<node in hex>",
+ * which every backend orders the same way (time_ms, node, seq), newest
+ * first.  NULL when memory ran out.
+ */
+char	*store_cursor_encode(const struct store_decision *d);
+/* -1 (with a reason) for a cursor this revguard did not make; the node
+ * is written to node (at most nodelen bytes with its NUL). */
+int	 store_cursor_decode(const char *cursor, long long *time_ms,
+	    long long *seq, char *node, size_t nodelen, char *err,
+	    size_t errlen);
+/* Page sizes: limit 0 means STORE_PAGE_DEFAULT; at most STORE_PAGE_MAX. */
+#define STORE_PAGE_DEFAULT	100
+#define STORE_PAGE_MAX		1000
+size_t	 store_filter_limit(const struct store_filter *);
+/* A decision as JSON (docs/decisions.md), with its cursor: for the CLI
+ * and the API.  NULL when memory ran out. */
+json_t	*store_decision_json(const struct store_decision *);
 void	 store_page_clear(struct store_page *);
 void	 store_repo_list_clear(struct store_repo_list *);
 

@@ -52,3 +52,34 @@ duration_parse(const char *s, int *ms)
 	*ms = (int)total;
 	return 0;
 }
+
+int
+duration_parse_long(const char *s, long long *ms)
+{
+	static const struct {
+		const char		*unit;
+		unsigned long long	 ms;
+	} units[] = {
+		{ "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
+		{ "h", 3600000 }, { "d", 86400000 }, { "w", 604800000 },
+	};
+	unsigned long long	 whole = 0;
+	const char		*p = s;
+	size_t			 i;
+
+	if (s == NULL || *p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (unsigned long long)(*p - '0');
+		if (whole > DURATION_LONG_MAX_MS)
+			return -1;
+	}
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(p, units[i].unit) == 0) {
+			if (whole > DURATION_LONG_MAX_MS / units[i].ms)
+				return -1;
+			*ms = (long long)(whole * units[i].ms);
+			return 0;
+		}
+	return -1;
+}

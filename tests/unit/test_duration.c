@@ -46,3 +46,29 @@ Test(duration, rejects)
 	}
 	cr_assert_eq(duration_parse(NULL, &ms), -1);
 }
+
+Test(duration, long_durations_for_retention_and_queries)
+{
+	static const char *const bad[] = { "", "d", "-1d", "1.5d", "1 d",
+		"1y", "1dd", "99999999999999999999", "36600000d", "+1h" };
+	long long	 ms = -7;
+	size_t		 i;
+
+	cr_assert_eq(duration_parse_long("90d", &ms), 0);
+	cr_assert_eq(ms, 90LL * 86400000);
+	cr_assert_eq(duration_parse_long("2w", &ms), 0);
+	cr_assert_eq(ms, 14LL * 86400000);
+	cr_assert_eq(duration_parse_long("1h", &ms), 0);
+	cr_assert_eq(ms, 3600000);
+	cr_assert_eq(duration_parse_long("30", &ms), 0);
+	cr_assert_eq(ms, 30000, "a bare number is seconds");
+	cr_assert_eq(duration_parse_long("250ms", &ms), 0);
+	cr_assert_eq(ms, 250);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ms = -7;
+		cr_assert_eq(duration_parse_long(bad[i], &ms), -1, "`%s`",
+		    bad[i]);
+		cr_assert_eq(ms, -7);
+	}
+	cr_assert_eq(duration_parse_long(NULL, &ms), -1);
+}
