@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "revguard/daemon.h"
+#include "revguard/http.h"
 #include "revguard/listen.h"
 #include "revguard/log.h"
 #include "revguard/objcache.h"
@@ -67,6 +68,8 @@
 #define DAEMON_CACHE_ENTRIES	200000
 /* Versions-directory listings kept across pushes. */
 #define DAEMON_TREE_CACHE	256
+/* Threads for the HTTP endpoint's analyses, apart from the checks'. */
+#define DAEMON_HTTP_WORKERS	2
 /* The decision log's upkeep: a prune batch of at most this many rows
  * (a few ms), every DAEMON_KEEP_MS, sooner while there is more to do. */
 #define DAEMON_PRUNE_BUDGET	1000
@@ -166,6 +169,7 @@ struct daemon {
 	int			 aborting;	/* atomic: stop every check */
 	uint64_t		 next_id;
 	struct listen_socket	 sock;
+	struct http		*http;		/* NULL: http.listen off */
 };
 
 static long long
@@ -395,9 +399,17 @@ job_decide(struct daemon *d, struct job *job, struct conn *c,
 	dec.error = error;
 	dec.on_unavailable = job->on_unavailable;
 	dec.duration_ms = now_ms() - job->queued_ms;
-	if (decision_record(d->sinks, &dec, err, sizeof(err)) == -1)
+	if (decision_record(d->sinks, &dec, err, sizeof(err)) == -1) {
+		d->stats.log_state = STATS_DEP_FAILING;
 		job_unrecorded(d, job, dec.res != NULL, err);
+	} else if (d->log != NULL)
+		d->stats.log_state = STATS_DEP_OK;
 	shipper_kick(d->shipper);
+	/* The answer the pusher gets, after decisions.on_error. */
+	control_count(&d->stats, control_verdict(dec.res != NULL &&
+	    job->judged ? dec.res : NULL, dec.on_unavailable),
+	    dec.res ? dec.res->mode : PUSH_MODE_ENFORCE, dec.duration_ms,
+	    dec.res);
 	free((void *)dec.updates);
 	strvec_clear(&pushers);
 	if (dec.res == NULL)
@@ -1022,6 +1034,7 @@ on_term(evutil_socket_t sig, short what, void *arg)
 		evconnlistener_free(d->listener);
 		d->listener = NULL;
 	}
+	http_stop(d->http);
 	/* Requests not yet complete will not be checked. */
 	for (c = TAILQ_FIRST(&d->conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
@@ -1144,6 +1157,7 @@ decisions_open(struct daemon *d)
 	    *cfg->decisions.node ? cfg->decisions.node :
 	    store_sink_hostname(), digest)) == NULL)
 		fatalx("out of memory");
+	d->stats.log_state = STATS_DEP_OK;
 	log_info("decision log: %s (synchronous=%s)", path,
 	    cfg->decisions.sync_normal ? "normal" : "full");
 }
@@ -1203,7 +1217,7 @@ daemon_decisions_store(struct daemon *d)
 }
 
 /* The stats struct with the gauges read now. */
-static const struct daemon_stats *
+static struct daemon_stats *
 stats_now(struct daemon *d)
 {
 	struct objcache_stats	 parsed;
@@ -1224,6 +1238,29 @@ stats_now(struct daemon *d)
 	d->stats.cache_misses = parsed.misses;
 	d->stats.cache_entries = parsed.entries;
 	return &d->stats;
+}
+
+/* The endpoint's view of the daemon (http.h). */
+static const struct config *
+http_config_get(void *ctx, void **ref)
+{
+	struct daemon	*d = ctx;
+	struct cfgref	*r = cfgref_get(d->cfg);
+
+	*ref = r;
+	return &r->cfg;
+}
+
+static void
+http_config_put(void *ref)
+{
+	cfgref_put(ref);
+}
+
+static struct daemon_stats *
+http_stats(void *ctx)
+{
+	return stats_now(ctx);
 }
 
 static void
@@ -1261,6 +1298,12 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		if (strcmp(fresh->cfg.daemon.socket,
 		    d->cfg->cfg.daemon.socket) != 0)
 			log_warnx("daemon.socket changed; restart to apply");
+		if ((fresh->cfg.http.listen == NULL) !=
+		    (d->cfg->cfg.http.listen == NULL) ||
+		    (fresh->cfg.http.listen != NULL &&
+		    strcmp(fresh->cfg.http.listen,
+		    d->cfg->cfg.http.listen) != 0))
+			log_warnx("http.listen changed; restart to apply");
 		if (strcmp(fresh->cfg.decisions.path,
 		    d->cfg->cfg.decisions.path) != 0)
 			log_warnx("decisions.path changed; restart to apply");
@@ -1385,6 +1428,24 @@ daemon_run(const struct daemon_opts *o)
 	event_add(d.ev_int, NULL);
 	event_add(d.ev_hup, NULL);
 	event_add(d.ev_usr1, NULL);
+	if (d.cfg->cfg.http.listen != NULL) {
+		struct http_opts	 ho;
+
+		memset(&ho, 0, sizeof(ho));
+		ho.base = d.base;
+		ho.cfg = &d.cfg->cfg;
+		/* A fleet node answers for the fleet (docs/fleet.md). */
+		ho.store = daemon_decisions_store(&d);
+		ho.parsed = &d.cache_ops;
+		ho.trees = d.trees;
+		ho.workers = DAEMON_HTTP_WORKERS;
+		ho.hooks.ctx = &d;
+		ho.hooks.config_get = http_config_get;
+		ho.hooks.config_put = http_config_put;
+		ho.hooks.stats = http_stats;
+		if ((d.http = http_new(&ho, err, sizeof(err))) == NULL)
+			fatalx("%s", err);
+	}
 	log_info("revguardd %s ready: %d workers, %zu repository roots, at "
 	    "most %d connections", PACKAGE_VERSION, nworkers,
 	    d.cfg->cfg.daemon.repo_roots.len, max_conns(&d));
@@ -1394,6 +1455,9 @@ daemon_run(const struct daemon_opts *o)
 
 	while ((c = TAILQ_FIRST(&d.conns)) != NULL)
 		conn_close(c, "shutting down");
+	__atomic_store_n(&d.aborting, 1, __ATOMIC_RELAXED);
+	http_free(d.http, DAEMON_STOP_GRACE_MS);
+	d.http = NULL;
 	if (d.listener != NULL)
 		evconnlistener_free(d.listener);
 	listen_close(&d.sock);
