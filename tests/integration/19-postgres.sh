@@ -59,6 +59,8 @@ fi
 pg_psql "DROP TABLE IF EXISTS revguard_diags, revguard_refs, revguard_decisions, revguard_nodes, revguard_schema CASCADE" >/dev/null
 
 # --- two nodes ----------------------------------------------------------------
+# Node b also serves the HTTP API, on a private loopback port.
+P=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 for n in a b; do
 	cat >"$n.yaml" <<EOF
 decisions:
@@ -67,8 +69,20 @@ decisions:
   spool: off
   postgresql: "$PG_CONNINFO"
 EOF
+	[ "$n" = b ] && printf 'http:\n  listen: 127.0.0.1:%s\n' "$P" >>"$n.yaml"
 	start_daemon "$n" -f "$T/$n.yaml"
 done
+# api PATH: GET from node b's endpoint; body in api.out, status printed.
+api() {
+	curl -s -o api.out -w '%{http_code}' "http://127.0.0.1:$P$1"
+}
+# api_nodes: "node count" lines of the decisions the API returned.
+api_nodes() {
+	"$PYTHON" -c 'import json, collections, sys
+d = json.load(open("api.out"))["decisions"]
+for n, c in sorted(collections.Counter(x["node"] for x in d).items()):
+    print(n, c)'
+}
 bare_repo srv/one.git --socket "$T/a.sock"
 bare_repo srv/two.git --socket "$T/b.sock"
 gen repo app --count 4 --seed 19 >/dev/null
@@ -183,6 +197,27 @@ else
 	not_ok "node a says PostgreSQL is down and how many decisions wait"
 	grep 'shipper\|stats' a.log >a.ship; diag a.ship
 fi
+st=$(api /readyz)
+if [ "$st" = 503 ] && grep -q '"postgresql": *"failing"' api.out; then
+	ok "node b's /readyz says PostgreSQL is failing"
+else
+	not_ok "node b's /readyz says PostgreSQL is failing ($st)"; diag api.out
+fi
+api /metrics >/dev/null
+if grep -qx 'revguard_shipper_pending 10' api.out &&
+    grep -q '^revguard_shipper_lag_seconds [1-9]' api.out; then
+	ok "node b's /metrics shows the backlog and its age"
+else
+	not_ok "node b's /metrics shows the backlog and its age"
+	grep shipper api.out >m; diag m
+fi
+api "/api/v1/decisions?limit=1000" >/dev/null
+if [ "$(api_nodes)" = "git-b 22" ]; then
+	ok "with PostgreSQL down, node b's API answers from its own log"
+else
+	not_ok "with PostgreSQL down, node b's API answers from its own log"
+	api_nodes >m; diag m
+fi
 p50() { sort -n "lat.$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 up=$(p50 up)
 down=$(p50 down)
@@ -271,6 +306,19 @@ start_daemon b -f "$T/b.yaml"
 all_arrive "PostgreSQL answers again, node b restarted"
 
 # --- the fleet through one node -------------------------------------------
+st=$(api /readyz)
+if [ "$st" = 200 ] && grep -q '"postgresql": *"ok"' api.out; then
+	ok "node b's /readyz says PostgreSQL is ok"
+else
+	not_ok "node b's /readyz says PostgreSQL is ok ($st)"; diag api.out
+fi
+api "/api/v1/decisions?limit=1000" >/dev/null
+api_nodes >nodes
+if [ "$(cat nodes)" = "$(printf 'git-a 33\ngit-b 32')" ]; then
+	ok "node b's API answers for the whole fleet"
+else
+	not_ok "node b's API answers for the whole fleet"; diag nodes
+fi
 rg decisions --config "$T/b.yaml" --limit 1000 --format json
 expect "revguard decisions on node b reads PostgreSQL" 0 '"git-a"' '"git-b"'
 stop_daemon a
