@@ -113,12 +113,12 @@ rows_pg() {
 	    tr '|' ' ' | sed '/^$/d'
 }
 
-# all_arrive WHAT: waits (up to 20 s) until PostgreSQL holds exactly the
-# decisions of both local logs, each once.
+# all_arrive WHAT: waits (up to 45 s: the backoff tops at 30 s) until
+# PostgreSQL holds exactly the decisions of both local logs, each once.
 all_arrive() {
 	{ rows_local a.db; rows_local b.db; } | sort >want
 	i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt 225 ]; do
 		rows_pg 2>/dev/null | sort >got
 		cmp -s want got && break
 		sleep 0.2
