@@ -13,12 +13,15 @@
 
 #include <errno.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/util.h>
 #include <jansson.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -991,6 +994,26 @@ header_count(struct evhttp_request *req)
 	return n;
 }
 
+/*
+ * A page of decisions goes out in several segments; without this, the
+ * last waits for the client's delayed ACK (40 ms on Linux) whenever
+ * the client keeps the connection open.
+ */
+static void
+no_delay(struct evhttp_request *req)
+{
+	struct evhttp_connection	*evcon;
+	struct bufferevent		*bev;
+	evutil_socket_t			 fd;
+	int				 one = 1;
+
+	if ((evcon = evhttp_request_get_connection(req)) == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL ||
+	    (fd = bufferevent_getfd(bev)) < 0)
+		return;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
@@ -1003,6 +1026,7 @@ on_request(struct evhttp_request *req, void *arg)
 	char			 err[512];
 
 	h->hooks.stats(h->hooks.ctx)->http_requests++;
+	no_delay(req);
 	if (__atomic_load_n(&h->stopping, __ATOMIC_RELAXED)) {
 		reply_error(req, 503, "unavailable", "the daemon is stopping");
 		return;

@@ -39,10 +39,14 @@ status_is() {
 
 P=$(free_port)
 cat >h.yaml <<YAML
+baseline: [0badc0ffee00]
 http:
   listen: 127.0.0.1:$P
   timeout: 2s
   max_headers: 20
+decisions:
+  path: $T/decisions.db
+  spool: off
 YAML
 start_daemon d -f "$T/h.yaml"
 wait_http "$P"
@@ -92,10 +96,10 @@ m() { grep -F "$1" metrics.txt | head -1 | awk '{print $2}'; }
 hits=$(m 'revguard_rule_hits_total{rule=single-head}')
 [ "$hits" = "1.0" ] && ok "rule_hits_total counts single-head ($hits)" ||
     not_ok "rule_hits_total single-head ($hits)"
-for s in revguard_queue_depth revguard_fail_open_total revguard_fail_closed_total \
+for s in 'revguard_decision_log_state{state=ok} 1.0' revguard_queue_depth revguard_fail_open_total revguard_fail_closed_total \
     revguard_parse_cache_hits_total revguard_parse_cache_misses_total \
     revguard_decision_log_write_errors_total revguard_shipper_lag_seconds \
-    'revguard_decision_log_state{state=none}' 'revguard_postgresql_state{state=none}'; do
+    'revguard_postgresql_state{state=none}'; do
 	grep -qF "$s" metrics.txt || { not_ok "series $s"; continue; }
 done
 ok "every documented series is there"
@@ -124,6 +128,34 @@ if head -1 dot.out | grep -qx status=200 && grep -q '^digraph' chain.dot &&
     dot -Tsvg chain.dot >chain.svg 2>dot.err; then
 	ok "chain.dot is Graphviz that dot renders"
 else not_ok "chain.dot"; diag dot.out; diag dot.err; fi
+
+# --- the decision log's API ---------------------------------------------------
+D=/api/v1/decisions
+check "decisions: three, newest first, with refs and diagnostics" \
+    probe json "$P" $D \
+    '[d["refs"][0]["ref"] for d in j["decisions"]] == ["refs/heads/wip/bad", "refs/heads/release/bad", "refs/heads/main"] and j["decisions"][1]["verdict"] == "reject" and any(g["rule"] == "single-head" and g["severity"] == "error" for g in j["decisions"][1]["diagnostics"]) and j["decisions"][0]["repository"].endswith("/srv/app.git") and j["next_cursor"] is None or 1/0'
+check "decisions?verdict=reject: the rejected push" probe json "$P" "$D?verdict=reject" \
+    '[d["refs"][0]["ref"] for d in j["decisions"]] == ["refs/heads/release/bad"] or 1/0'
+check "decisions?rule=single-head" probe json "$P" "$D?rule=single-head" \
+    'len(j["decisions"]) == 1 or 1/0'
+check "decisions?ref=refs/heads/main" probe json "$P" "$D?ref=refs%2Fheads%2Fmain" \
+    'len(j["decisions"]) == 1 and j["decisions"][0]["verdict"] == "accept" or 1/0'
+check "decisions?repo=: the repository as the hook names it" probe json "$P" \
+    "$D?repo=$T/srv/app.git&mode=enforce&since=1h" 'len(j["decisions"]) == 3 or 1/0'
+check "decisions?until=1h: none that old" probe json "$P" "$D?until=1h" \
+    'j["decisions"] == [] or 1/0'
+c1=$(probe json "$P" "$D?limit=1" 'j["next_cursor"]' | tr -d "'")
+c2=$(probe json "$P" "$D?limit=1&cursor=$c1" 'j["next_cursor"]' | tr -d "'")
+check "pages of one follow the cursor without repeating" probe json "$P" \
+    "$D?limit=1&cursor=$c2" 'len(j["decisions"]) == 1 and j["decisions"][0]["refs"][0]["ref"] == "refs/heads/main" and j["next_cursor"] is None or 1/0'
+probe get "$P" "$D?cursor=bogus" >"$T/out"
+grep -qx status=400 "$T/out" && grep -q 'parameter `cursor`' "$T/out" &&
+    ok "a cursor it never gave: 400 naming cursor" || { not_ok "bad cursor"; diag "$T/out"; }
+check "repos: one row, counts, last verdict, the default branch's debt" \
+    probe json "$P" /api/v1/repos \
+    'len(j["repos"]) == 1 and j["repos"][0]["name"] == "app.git" and j["repos"][0]["counts"]["accept"] == 2 and j["repos"][0]["counts"]["reject"] == 1 and j["repos"][0]["last_verdict"] == "accept" and j["repos"][0]["debt"]["status"] == "analysed" and j["repos"][0]["debt"]["ref"] == "refs/heads/main" and j["repos"][0]["debt"]["errors"] == 0 and j["repos"][0]["debt"]["baselined"] == ["0badc0ffee00"] or 1/0'
+check "readyz: the decision log is ok" probe json "$P" /readyz \
+    'j["checks"]["decision_log"] == "ok" or 1/0'
 
 # --- the door: nothing outside repo_roots, and no path echoed -------------
 mkdir -p outside
