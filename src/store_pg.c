@@ -310,10 +310,17 @@ pg_schema(struct store_pg *s, char *err, size_t errlen)
 	if (pg_cmd(s, "BEGIN", NULL, "begin", err, errlen) == -1 ||
 	    pg_cmd(s, "SELECT pg_advisory_xact_lock(" PG_SCHEMA_LOCK ")",
 	    NULL, "schema lock", err, errlen) == -1 ||
-	    pg_cmd(s, "CREATE TABLE IF NOT EXISTS revguard_schema"
-	    " (version integer NOT NULL)", NULL, "schema version table",
-	    err, errlen) == -1 ||
-	    (r = pg_run(s, "SELECT coalesce(max(version), 0) FROM "
+	    (r = pg_run(s, "SELECT to_regclass('revguard_schema') IS NULL",
+	    NULL, "look for the schema", err, errlen)) == NULL)
+		goto fail;
+	/* Only the first node creates: the others need no CREATE right. */
+	if (strcmp(PQgetvalue(r, 0, 0), "t") == 0 && pg_cmd(s, "CREATE TABLE "
+	    "revguard_schema (version integer NOT NULL)", NULL, "schema "
+	    "version table", err, errlen) == -1)
+		goto fail;
+	PQclear(r);
+	r = NULL;
+	if ((r = pg_run(s, "SELECT coalesce(max(version), 0) FROM "
 	    "revguard_schema", NULL, "schema version", err, errlen)) == NULL)
 		goto fail;
 	have = strtoll(PQgetvalue(r, 0, 0), NULL, 10);

@@ -264,3 +264,25 @@ Test(pg, a_read_after_the_connection_broke_reconnects)
 	store_repo_list_clear(&l);
 	store_close(s);
 }
+
+Test(pg, a_user_without_create_rights_uses_an_existing_schema)
+{
+	struct store		*s = open_or_skip();
+	struct store_decision	 d = one("git-01", 0, 1000);
+	char			 ci[1024];
+
+	store_close(s);
+	free(raw("DROP ROLE IF EXISTS rg_limited"));
+	free(raw("CREATE ROLE rg_limited"));
+	free(raw("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN "
+	    "SCHEMA public TO rg_limited"));
+	/* The session runs as that role: what a node's own user would be. */
+	snprintf(ci, sizeof(ci), "%s options='-c role=rg_limited'",
+	    getenv("REVGUARD_TEST_PG"));
+	s = store_pg_open(ci, err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	cr_assert_eq(store_put(s, &d, err, sizeof(err)), 0, "%s", err);
+	store_close(s);
+	free(raw("DROP OWNED BY rg_limited"));
+	free(raw("DROP ROLE rg_limited"));
+}
