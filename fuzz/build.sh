@@ -19,5 +19,6 @@ $CC $flags -o "$out/fuzz_migration" "$top/fuzz/fuzz_migration.c" $core $pcre
 $CC $flags -o "$out/fuzz_alembic_ini" "$top/fuzz/fuzz_alembic_ini.c" $core $pcre
 $CC $flags -o "$out/fuzz_config" "$top/fuzz/fuzz_config.c" "$top/src/config.c" $core $pcre $yaml
 $CC $flags -o "$out/fuzz_proto" "$top/fuzz/fuzz_proto.c" "$top/src/proto.c" "$top/src/report.c" "$top/src/jsonutil.c" $core $pcre $jansson
+$CC $flags -o "$out/fuzz_api" "$top/fuzz/fuzz_api.c" $core $pcre
 git2=$(pkg-config --cflags --libs libgit2)
 $CC $flags -o "$out/fuzz_tree" "$top/fuzz/fuzz_tree.c" "$top/src/odb.c" "$top/src/objcache.c" $core $pcre $git2 -lpthread

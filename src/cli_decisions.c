@@ -67,7 +67,9 @@ cli_decisions_usage(FILE *f)
 	    "of the\n"
 	    "                         configuration)\n"
 	    "  --config FILE          the configuration (default "
-	    CONFIG_DEFAULT_FILE ")\n"
+	    CONFIG_DEFAULT_FILE ");\n"
+	    "                         with decisions.postgresql, the "
+	    "whole fleet's log\n"
 	    "\n"
 	    "Exit status: 0 done, 2 usage, configuration or database "
 	    "error.\n", DECISIONS_DEFAULT_LIMIT);
@@ -286,9 +288,12 @@ print_summary(struct rows *rows, unsigned long decisions, int json,
 		    sizeof(a)));
 }
 
-/* The database: --db, or decisions.path of the configuration. */
+/*
+ * The database: --db, or the configuration's: the fleet's PostgreSQL
+ * (decisions.postgresql, in *pg) when it has one, else decisions.path.
+ */
 static int
-resolve_db(const char *db, const char *config_path, char **out)
+resolve_db(const char *db, const char *config_path, char **out, char **pg)
 {
 	struct config	 cfg;
 	char		 err[1024];
@@ -306,6 +311,11 @@ resolve_db(const char *db, const char *config_path, char **out)
 		fprintf(stderr, "revguard: %s\n", err);
 		config_free(&cfg);
 		return -1;
+	}
+	if (!store_sink_off(cfg.decisions.postgresql)) {
+		*pg = strdup(cfg.decisions.postgresql);
+		config_free(&cfg);
+		return *pg ? 0 : -1;
 	}
 	if (store_sink_off(cfg.decisions.path)) {
 		fprintf(stderr, "revguard: the decision log is off "
@@ -345,7 +355,8 @@ cli_decisions_main(int argc, char **argv)
 	struct rows		 rows = { NULL, 0 };
 	const char		*db = NULL, *config_path = NULL;
 	const char		*format = "text";
-	char			 err[1024], *path = NULL, *cursor = NULL, *end;
+	char			 err[1024], *path = NULL, *pg = NULL;
+	char			*cursor = NULL, *end;
 	json_t			*out = NULL;
 	unsigned long long	 limit = DECISIONS_DEFAULT_LIMIT, shown = 0;
 	int			 ch, summary = 0, json, rv = EXIT_TROUBLE;
@@ -427,10 +438,14 @@ cli_decisions_main(int argc, char **argv)
 	}
 	if (summary)
 		limit = DECISIONS_SUMMARY_MAX;
-	if (resolve_db(db, config_path, &path) == -1)
+	if (resolve_db(db, config_path, &path, &pg) == -1)
 		goto done;
-	if ((st = store_sqlite_open_flags(path, STORE_SQLITE_READONLY, err,
-	    sizeof(err))) == NULL) {
+	if (pg != NULL)
+		st = store_pg_open(pg, err, sizeof(err));
+	else
+		st = store_sqlite_open_flags(path, STORE_SQLITE_READONLY, err,
+		    sizeof(err));
+	if (st == NULL) {
 		fprintf(stderr, "revguard: %s\n", err);
 		goto done;
 	}
@@ -492,6 +507,7 @@ done:
 	json_decref(out);
 	free(cursor);
 	free(path);
+	free(pg);
 	store_close(st);
 	return rv;
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <yaml.h>
 
 #include "revguard/config.h"
@@ -584,6 +585,38 @@ set_identity_var(struct cfgctx *c, const struct ynode *y,
 	return 0;
 }
 
+/*
+ * http.listen: off (the default), on (CONFIG_HTTP_ADDRESS), or
+ * HOST:PORT with an IPv4 address or a bracketed IPv6 one.  Whether a
+ * token is needed is checked once the section is read (check_http).
+ */
+static int
+set_http_listen(struct cfgctx *c, const struct ynode *y, struct config *cfg)
+{
+	const char	*v = y->value;
+	int		 on = -1;
+
+	if (want(c, y, YNODE_SCALAR, "listen") == -1)
+		return -1;
+	free(cfg->http.listen);
+	cfg->http.listen = NULL;
+	if (y->plain && (strcmp(v, "on") == 0 || strcmp(v, "true") == 0))
+		on = 1;
+	else if (y->plain && (strcmp(v, "off") == 0 ||
+	    strcmp(v, "false") == 0 || is_null(y)))
+		on = 0;
+	if (on == 0)
+		return 0;
+	if (on == -1 && config_http_address(v, NULL, 0, NULL, NULL) == -1)
+		return cfg_error(c, y, "`listen` must be off, on (%s) or "
+		    "ADDRESS:PORT such as 127.0.0.1:9419 or '[::1]:9419', not "
+		    "`%s`", CONFIG_HTTP_ADDRESS, v);
+	if ((cfg->http.listen = strdup(on == 1 ? CONFIG_HTTP_ADDRESS :
+	    v)) == NULL)
+		return cfg_error(c, y, "out of memory");
+	return 0;
+}
+
 enum field_type {
 	FIELD_STRING,
 	FIELD_LIST,
@@ -604,7 +637,8 @@ enum field_scope {
 	SCOPE_DAEMON,		/* daemon: */
 	SCOPE_HOOK,		/* hook: */
 	SCOPE_BYPASS,		/* bypass: */
-	SCOPE_DECISIONS		/* decisions: */
+	SCOPE_DECISIONS,	/* decisions: */
+	SCOPE_HTTP		/* http: */
 };
 
 /* Which top-level mappings accept a key (SCOPE_TOP keys only). */
@@ -674,6 +708,7 @@ static const struct field fields[] = {
 	S("decisions", SCOPE_TOP, FIELD_IN_FILE, FIELD_SECTION,
 	    SCOPE_DECISIONS),
 	S("repositories", SCOPE_TOP, FIELD_IN_FILE, FIELD_REPOSITORIES, 0),
+	S("http", SCOPE_TOP, FIELD_IN_FILE, FIELD_SECTION, SCOPE_HTTP),
 
 	F("socket", SCOPE_DAEMON, 0, FIELD_STRING, daemon.socket, 0, 0),
 	F("socket_mode", SCOPE_DAEMON, 0, FIELD_OCTAL, daemon.socket_mode, 0,
@@ -710,8 +745,17 @@ static const struct field fields[] = {
 	F("spool", SCOPE_DECISIONS, 0, FIELD_STRING, decisions.spool, 0, 0),
 	{ "on_error", SCOPE_DECISIONS, 0, FIELD_SET, 0, 0, 0, set_on_error },
 	{ "node", SCOPE_DECISIONS, 0, FIELD_SET, 0, 0, 0, set_node },
+	F("postgresql", SCOPE_DECISIONS, 0, FIELD_STRING,
+	    decisions.postgresql, 0, 0),
 	{ "synchronous", SCOPE_DECISIONS, 0, FIELD_SET, 0, 0, 0,
 	    set_synchronous },
+
+	{ "listen", SCOPE_HTTP, 0, FIELD_SET, 0, 0, 0, set_http_listen },
+	F("token_file", SCOPE_HTTP, 0, FIELD_STRING, http.token_file, 0, 0),
+	F("max_request_bytes", SCOPE_HTTP, 0, FIELD_INT,
+	    http.max_request_bytes, 1024, 1 << 20),
+	F("max_headers", SCOPE_HTTP, 0, FIELD_INT, http.max_headers, 4, 1000),
+	F("timeout", SCOPE_HTTP, 0, FIELD_DURATION, http.timeout_ms, 1, 0),
 };
 
 #undef S
@@ -722,7 +766,7 @@ static const struct field fields[] = {
 #define NFIELDS		(sizeof(fields) / sizeof(fields[0]))
 
 static const char *const scope_names[] = { NULL, "daemon", "hook",
-	"bypass", "decisions" };
+	"bypass", "decisions", "http" };
 
 int
 config_key(size_t i, const char **section, const char **key, int *flags)
@@ -750,7 +794,8 @@ enum mapping_kind {
 	MAPPING_DAEMON,		/* the sections: scope_of_mapping */
 	MAPPING_HOOK,
 	MAPPING_BYPASS,
-	MAPPING_DECISIONS
+	MAPPING_DECISIONS,
+	MAPPING_HTTP
 };
 
 /* A section's keys, by mapping; SCOPE_TOP for the other mappings. */
@@ -759,6 +804,7 @@ static const enum field_scope scope_of_mapping[] = {
 	[MAPPING_HOOK] = SCOPE_HOOK,
 	[MAPPING_BYPASS] = SCOPE_BYPASS,
 	[MAPPING_DECISIONS] = SCOPE_DECISIONS,
+	[MAPPING_HTTP] = SCOPE_HTTP,
 };
 
 static enum mapping_kind
@@ -808,6 +854,7 @@ unknown_key(struct cfgctx *c, const struct ynode *k, enum mapping_kind kind)
 	case MAPPING_HOOK:
 	case MAPPING_BYPASS:
 	case MAPPING_DECISIONS:
+	case MAPPING_HTTP:
 		return cfg_error(c, k, "unknown key `%s` in `%s`", key,
 		    scope_names[scope_of_mapping[kind]]);
 	case MAPPING_OVERRIDE:
@@ -1013,6 +1060,66 @@ config_load_location(const char *name, const char *data, size_t len,
 	return rv;
 }
 
+int
+config_http_address(const char *listen, char *host, size_t hostlen,
+    int *port, int *loopback)
+{
+	const char	*colon = strrchr(listen, ':');
+	char		 h[64], *end;
+	unsigned char	 addr[16];
+	size_t		 n;
+	long		 p;
+	int		 v6 = 0;
+
+	if (colon == NULL || (n = (size_t)(colon - listen)) == 0 ||
+	    n >= sizeof(h))
+		return -1;
+	memcpy(h, listen, n);
+	h[n] = '\0';
+	if (h[0] == '[') {
+		if (n < 3 || h[n - 1] != ']')
+			return -1;
+		memmove(h, h + 1, n - 2);
+		h[n - 2] = '\0';
+		v6 = 1;
+	}
+	p = strtol(colon + 1, &end, 10);
+	if (end == colon + 1 || *end != '\0' || p < 1 || p > 65535)
+		return -1;
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, h, addr) != 1)
+		return -1;
+	if (host != NULL && snprintf(host, hostlen, "%s", h) >= (int)hostlen)
+		return -1;
+	if (port != NULL)
+		*port = (int)p;
+	if (loopback != NULL)
+		*loopback = v6 ? memcmp(addr, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1",
+		    16) == 0 : addr[0] == 127;
+	return 0;
+}
+
+/*
+ * The endpoint answers anyone who can reach it: beyond the loopback
+ * interface only with a bearer token.
+ */
+static int
+check_http(const struct config *cfg, const char *name, char *err,
+    size_t errlen)
+{
+	int	 loopback = 1;
+
+	if (cfg->http.listen == NULL || cfg->http.token_file != NULL)
+		return 0;
+	(void)config_http_address(cfg->http.listen, NULL, 0, NULL,
+	    &loopback);
+	if (loopback)
+		return 0;
+	snprintf(err, errlen, "%s: http.listen `%s` is not a loopback "
+	    "address: set http.token_file to a file holding a bearer token, "
+	    "or listen on 127.0.0.1", name, cfg->http.listen);
+	return -1;
+}
+
 const struct config *
 config_for_repository(const struct config *cfg, const char *path)
 {
@@ -1047,6 +1154,9 @@ config_init_flags(struct config *cfg, int flags)
 	cfg->hook.host = -1;
 	cfg->decisions.max_age_ms = 90LL * 86400000;
 	cfg->decisions.max_rows = 10000000;
+	cfg->http.max_request_bytes = 8192;
+	cfg->http.max_headers = 32;
+	cfg->http.timeout_ms = 10000;
 	if (policy_init(&cfg->policy) == -1 ||
 	    (cfg->alembic_ini = strdup("alembic.ini")) == NULL ||
 	    (cfg->baseline_file = strdup(".revguard-baseline")) == NULL ||
@@ -1078,6 +1188,8 @@ config_load_buffer(struct config *cfg, const char *name, const char *data,
 	if (rv == 0)
 		rv = load_mapping(&c, root, cfg, MAPPING_FILE);
 	ynode_free(root);
+	if (rv == 0 && check_http(cfg, name, err, errlen) == -1)
+		return -1;
 	if (rv == 0 && c.compile &&
 	    policy_compile(&cfg->policy, err, errlen) == -1)
 		return -1;
@@ -1134,6 +1246,9 @@ config_free(struct config *cfg)
 	free(cfg->decisions.path);
 	free(cfg->decisions.spool);
 	free(cfg->decisions.node);
+	free(cfg->decisions.postgresql);
+	free(cfg->http.listen);
+	free(cfg->http.token_file);
 	overrides_free(cfg);
 	memset(cfg, 0, sizeof(*cfg));
 }

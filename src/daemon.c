@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "revguard/daemon.h"
+#include "revguard/http.h"
 #include "revguard/listen.h"
 #include "revguard/log.h"
 #include "revguard/objcache.h"
@@ -47,6 +48,8 @@
 #include "revguard/decision.h"
 #include "revguard/serve.h"
 #include "revguard/sha256.h"
+#include "revguard/shipper.h"
+#include "revguard/store_pg.h"
 #include "revguard/spool.h"
 #include "revguard/stats.h"
 #include "revguard/store_sink.h"
@@ -65,6 +68,8 @@
 #define DAEMON_CACHE_ENTRIES	200000
 /* Versions-directory listings kept across pushes. */
 #define DAEMON_TREE_CACHE	256
+/* Threads for the HTTP endpoint's analyses, apart from the checks'. */
+#define DAEMON_HTTP_WORKERS	2
 /* The decision log's upkeep: a prune batch of at most this many rows
  * (about 10 ms at 1,000,000 decisions: a push waits at most that), every
  * DAEMON_KEEP_MS, every DAEMON_KEEP_BUSY_MS while more is due. */
@@ -144,6 +149,8 @@ struct daemon {
 	struct odb_tree_cache	*trees;		/* its listings */
 	const struct decision_sink *sinks[3];
 	struct store_sink	*log;		/* the decision log, or NULL */
+	struct shipper		*shipper;	/* to the fleet's PostgreSQL */
+	struct store		*fleet;		/* the API's view of it */
 	struct event		*ev_keep;	/* its pruning and spool */
 	long long		 spool_ms;	/* last spool import */
 	struct daemon_stats	 stats;
@@ -163,6 +170,7 @@ struct daemon {
 	int			 aborting;	/* atomic: stop every check */
 	uint64_t		 next_id;
 	struct listen_socket	 sock;
+	struct http		*http;		/* NULL: http.listen off */
 };
 
 static long long
@@ -195,6 +203,7 @@ int
 daemon_load_config(const struct daemon_opts *o, struct config *cfg,
     char *err, size_t errlen)
 {
+	char	 pgerr[512];
 	size_t	 i;
 
 	if (config_init(cfg) == -1) {
@@ -212,6 +221,15 @@ daemon_load_config(const struct daemon_opts *o, struct config *cfg,
 	}
 	for (i = 0; i < o->roots.len; i++)
 		strvec_push(&cfg->daemon.repo_roots, o->roots.items[i]);
+	/* A fleet's connection string is checked with the rest (-n). */
+	if (!store_sink_off(cfg->decisions.postgresql) &&
+	    store_pg_check_conninfo(cfg->decisions.postgresql, pgerr,
+	    sizeof(pgerr)) == -1) {
+		snprintf(err, errlen, "%s: decisions.postgresql: %s",
+		    o->config_path ? o->config_path : "(defaults)", pgerr);
+		config_free(cfg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -382,8 +400,17 @@ job_decide(struct daemon *d, struct job *job, struct conn *c,
 	dec.error = error;
 	dec.on_unavailable = job->on_unavailable;
 	dec.duration_ms = now_ms() - job->queued_ms;
-	if (decision_record(d->sinks, &dec, err, sizeof(err)) == -1)
+	if (decision_record(d->sinks, &dec, err, sizeof(err)) == -1) {
+		d->stats.log_state = STATS_DEP_FAILING;
 		job_unrecorded(d, job, dec.res != NULL, err);
+	} else if (d->log != NULL)
+		d->stats.log_state = STATS_DEP_OK;
+	shipper_kick(d->shipper);
+	/* The answer the pusher gets, after decisions.on_error. */
+	control_count(&d->stats, control_verdict(dec.res != NULL &&
+	    job->judged ? dec.res : NULL, dec.on_unavailable),
+	    dec.res ? dec.res->mode : PUSH_MODE_ENFORCE, dec.duration_ms,
+	    dec.res);
 	free((void *)dec.updates);
 	strvec_clear(&pushers);
 	if (dec.res == NULL)
@@ -1014,6 +1041,7 @@ on_term(evutil_socket_t sig, short what, void *arg)
 		evconnlistener_free(d->listener);
 		d->listener = NULL;
 	}
+	http_stop(d->http);
 	/* Requests not yet complete will not be checked. */
 	for (c = TAILQ_FIRST(&d->conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
@@ -1136,22 +1164,110 @@ decisions_open(struct daemon *d)
 	    *cfg->decisions.node ? cfg->decisions.node :
 	    store_sink_hostname(), digest)) == NULL)
 		fatalx("out of memory");
+	d->stats.log_state = STATS_DEP_OK;
 	log_info("decision log: %s (synchronous=%s)", path,
 	    cfg->decisions.sync_normal ? "normal" : "full");
 }
 
+/* The node's name in the log: decisions.node, or the host name. */
+static const char *
+decisions_node(const struct config *cfg)
+{
+	return cfg->decisions.node && *cfg->decisions.node ?
+	    cfg->decisions.node : store_sink_hostname();
+}
+
+/*
+ * A fleet (docs/fleet.md): the shipper that copies the local log to
+ * PostgreSQL, and the API's view that reads it.  Neither connects here:
+ * a PostgreSQL that is down must not keep the daemon from serving.
+ */
+static void
+fleet_open(struct daemon *d)
+{
+	const struct config	*cfg = &d->cfg->cfg;
+	struct shipper_opts	 so;
+	char			 err[1024];
+
+	if (store_sink_off(cfg->decisions.postgresql))
+		return;
+	if (d->log == NULL)
+		fatalx("decisions.postgresql needs the local decision log "
+		    "(decisions.path): the fleet is fed from it");
+	/* The key in PostgreSQL; cursors carry it too. */
+	if (strlen(decisions_node(cfg)) > 255)
+		fatalx("decisions.node: a node name is at most 255 bytes");
+	memset(&so, 0, sizeof(so));
+	so.sqlite_path = cfg->decisions.path;
+	so.conninfo = cfg->decisions.postgresql;
+	so.node = decisions_node(cfg);
+	so.max_age_ms = cfg->decisions.max_age_ms;
+	so.max_rows = cfg->decisions.max_rows;
+	if ((d->shipper = shipper_start(&so, err, sizeof(err))) == NULL ||
+	    (d->fleet = store_fleet_new(d->shipper, store_sink_store(d->log),
+	    cfg->decisions.postgresql, err, sizeof(err))) == NULL)
+		fatalx("decisions.postgresql: %s", err);
+	log_info("fleet: shipping node `%s`'s decisions to PostgreSQL",
+	    log_vis(so.node));
+}
+
+/*
+ * The decision log the API reads: the fleet's view when there is one,
+ * else the node's own log; NULL when there is no log.
+ */
+struct store *
+daemon_decisions_store(struct daemon *d)
+{
+	if (d->fleet != NULL)
+		return d->fleet;
+	return d->log != NULL ? store_sink_store(d->log) : NULL;
+}
+
 /* The stats struct with the gauges read now. */
-static const struct daemon_stats *
+static struct daemon_stats *
 stats_now(struct daemon *d)
 {
 	struct objcache_stats	 parsed;
+	struct shipper_state	 ship;
 
+	if (d->shipper != NULL) {
+		shipper_state(d->shipper, &ship);
+		/* Not reached yet counts as failing: unknown is not up. */
+		d->stats.pg_state = ship.pg == SHIPPER_PG_UP ? STATS_DEP_OK :
+		    STATS_DEP_FAILING;
+		d->stats.shipper_pending = ship.pending > 0 ?
+		    (unsigned long)ship.pending : 0;
+		d->stats.shipper_lag_ms = ship.lag_ms;
+	}
 	d->stats.connections = d->nconns;
 	objcache_stats(d->objects, OBJCACHE_MIGRATION, &parsed);
 	d->stats.cache_hits = parsed.hits;
 	d->stats.cache_misses = parsed.misses;
 	d->stats.cache_entries = parsed.entries;
 	return &d->stats;
+}
+
+/* The endpoint's view of the daemon (http.h). */
+static const struct config *
+http_config_get(void *ctx, void **ref)
+{
+	struct daemon	*d = ctx;
+	struct cfgref	*r = cfgref_get(d->cfg);
+
+	*ref = r;
+	return &r->cfg;
+}
+
+static void
+http_config_put(void *ref)
+{
+	cfgref_put(ref);
+}
+
+static struct daemon_stats *
+http_stats(void *ctx)
+{
+	return stats_now(ctx);
 }
 
 static void
@@ -1189,9 +1305,21 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		if (strcmp(fresh->cfg.daemon.socket,
 		    d->cfg->cfg.daemon.socket) != 0)
 			log_warnx("daemon.socket changed; restart to apply");
+		if ((fresh->cfg.http.listen == NULL) !=
+		    (d->cfg->cfg.http.listen == NULL) ||
+		    (fresh->cfg.http.listen != NULL &&
+		    strcmp(fresh->cfg.http.listen,
+		    d->cfg->cfg.http.listen) != 0))
+			log_warnx("http.listen changed; restart to apply");
 		if (strcmp(fresh->cfg.decisions.path,
 		    d->cfg->cfg.decisions.path) != 0)
 			log_warnx("decisions.path changed; restart to apply");
+		if (strcmp(fresh->cfg.decisions.postgresql ?
+		    fresh->cfg.decisions.postgresql : "",
+		    d->cfg->cfg.decisions.postgresql ?
+		    d->cfg->cfg.decisions.postgresql : "") != 0)
+			log_warnx("decisions.postgresql changed; restart to "
+			    "apply");
 		cfgref_put(d->cfg);
 		d->cfg = fresh;
 		if (d->log != NULL) {
@@ -1275,6 +1403,7 @@ daemon_run(const struct daemon_opts *o)
 	d.cache_ops = parse_cache_ops(d.objects);
 	d.sinks[0] = &decision_log_sink;
 	decisions_open(&d);
+	fleet_open(&d);
 	d.sinks[1] = d.log ? store_sink_sink(d.log) : NULL;
 	d.sinks[2] = NULL;
 	d.stats.workers = nworkers;
@@ -1306,6 +1435,24 @@ daemon_run(const struct daemon_opts *o)
 	event_add(d.ev_int, NULL);
 	event_add(d.ev_hup, NULL);
 	event_add(d.ev_usr1, NULL);
+	if (d.cfg->cfg.http.listen != NULL) {
+		struct http_opts	 ho;
+
+		memset(&ho, 0, sizeof(ho));
+		ho.base = d.base;
+		ho.cfg = &d.cfg->cfg;
+		/* A fleet node answers for the fleet (docs/fleet.md). */
+		ho.store = daemon_decisions_store(&d);
+		ho.parsed = &d.cache_ops;
+		ho.trees = d.trees;
+		ho.workers = DAEMON_HTTP_WORKERS;
+		ho.hooks.ctx = &d;
+		ho.hooks.config_get = http_config_get;
+		ho.hooks.config_put = http_config_put;
+		ho.hooks.stats = http_stats;
+		if ((d.http = http_new(&ho, err, sizeof(err))) == NULL)
+			fatalx("%s", err);
+	}
 	log_info("revguardd %s ready: %d workers, %zu repository roots, at "
 	    "most %d connections", PACKAGE_VERSION, nworkers,
 	    d.cfg->cfg.daemon.repo_roots.len, max_conns(&d));
@@ -1315,6 +1462,9 @@ daemon_run(const struct daemon_opts *o)
 
 	while ((c = TAILQ_FIRST(&d.conns)) != NULL)
 		conn_close(c, "shutting down");
+	__atomic_store_n(&d.aborting, 1, __ATOMIC_RELAXED);
+	http_free(d.http, DAEMON_STOP_GRACE_MS);
+	d.http = NULL;
 	if (d.listener != NULL)
 		evconnlistener_free(d.listener);
 	listen_close(&d.sock);
@@ -1342,6 +1492,8 @@ daemon_run(const struct daemon_opts *o)
 		event_free(d.ev_stop_grace);
 	event_base_free(d.base);
 	log_stats(&d, "stopped");
+	store_close(d.fleet);
+	shipper_stop(d.shipper);
 	store_sink_free(d.log);
 	free(d.peers);
 	if (stuck)

@@ -52,6 +52,16 @@ struct config_bypass {
 	char		*identity_var;		/* NULL: the host's */
 };
 
+/* The HTTP endpoint (http.c); off unless listen is set. */
+#define CONFIG_HTTP_ADDRESS	"127.0.0.1:9419"
+struct config_http {
+	char		*listen;		/* HOST:PORT, NULL: off */
+	char		*token_file;		/* bearer token, or NULL */
+	int		 max_request_bytes;	/* request line + headers */
+	int		 max_headers;
+	int		 timeout_ms;
+};
+
 /* What a push gets when its decision cannot be recorded. */
 enum config_on_error {
 	CONFIG_ON_ERROR_UNAVAILABLE,	/* an error: the hook's on_unavailable */
@@ -70,6 +80,7 @@ struct config_decisions {
 	char		*spool;		/* "", "off": none */
 	int		 on_error;	/* enum config_on_error */
 	char		*node;		/* NULL: the host name */
+	char		*postgresql;	/* fleet conninfo; NULL, "off": none */
 	int		 sync_normal;	/* synchronous: normal */
 };
 
@@ -90,6 +101,7 @@ struct config {
 	struct config_bypass	 bypass;
 	struct config_daemon	 daemon;
 	struct config_hook	 hook;
+	struct config_http	 http;
 	struct config_decisions	 decisions;
 	struct config_override	*overrides;
 	size_t			 noverrides;
@@ -137,6 +149,13 @@ int	 config_load_location(const char *name, const char *data, size_t len,
 #define CONFIG_KEY_REPO		0x04	/* a repository's .revguard.yaml */
 int	 config_key(size_t i, const char **section, const char **key,
 	    int *flags);
+/*
+ * Splits an http.listen value into host (brackets removed) and port and
+ * says whether the host is a loopback address; -1 when it is not an IP
+ * address and port.  host, port and loopback may be NULL.
+ */
+int	 config_http_address(const char *listen, char *host, size_t hostlen,
+	    int *port, int *loopback);
 /* The configuration for the repository at path (an override or cfg). */
 const struct config *config_for_repository(const struct config *,
 	    const char *path);

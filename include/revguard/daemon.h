@@ -20,6 +20,11 @@ struct daemon_opts {
 /* Loads the configuration and applies the command-line overrides. */
 int	 daemon_load_config(const struct daemon_opts *, struct config *,
 	    char *err, size_t errlen);
+struct daemon;
+struct store;
+/* The decision log the API reads: with decisions.postgresql, the
+ * fleet's (store_fleet_new); NULL without a log. */
+struct store	*daemon_decisions_store(struct daemon *);
 /* Runs until SIGTERM/SIGINT; returns the exit status. */
 int	 daemon_run(const struct daemon_opts *);
 

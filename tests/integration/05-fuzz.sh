@@ -1,7 +1,8 @@
 #!/bin/sh
 # A short libFuzzer run of every harness in fuzz/ (parser, alembic.ini,
-# configuration, wire protocol, tree listings) under AddressSanitizer and UBSan, seeded
-# with the project's own fixtures.  Long campaigns: fuzz/README.
+# configuration, wire protocol, tree listings, HTTP request targets)
+# under AddressSanitizer and UBSan, seeded with the project's own
+# fixtures.  Long campaigns: fuzz/README.
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 1
 
@@ -17,13 +18,16 @@ else
 	not_ok "fuzz harnesses build"; diag build.log
 	finish; exit 1
 fi
-mkdir -p seeds/migration seeds/alembic_ini seeds/config seeds/proto seeds/tree
+mkdir -p seeds/migration seeds/alembic_ini seeds/config seeds/proto seeds/tree seeds/api
 cp "$top_srcdir"/tests/unit/fixtures/parser/*.in seeds/migration/
 printf '[alembic]\nscript_location = %%(here)s/db\nversion_locations = a b\n' \
     >seeds/alembic_ini/a.ini
 cp "$top_srcdir/conf/revguard.yaml" seeds/config/
 printf '{"repository":"/srv/git/a.git","quarantine":"/srv/git/a.git/objects/q","alternates":["/x"],"updates":[{"old":"%040d","new":"%s","ref":"refs/heads/main"}]}' \
     0 1111111111111111111111111111111111111111 >seeds/proto/req.json
+printf '/api/v1/decisions?repo=%%2Fsrv%%2Fa.git&since=2026-11-26T15:04:05.5%%2B01:00&until=30d&limit=5&cursor=MTc' >seeds/api/decisions
+printf '/api/v1/repos/team%%2Fapp.git/chain.dot?ref=release/2.0' >seeds/api/chain
+printf '/api/v1/repos/a/../b/chain?ref=refs%%2Fheads%%2Fx' >seeds/api/traversal
 # Tree seeds: a versions directory (files, a subdirectory, a symbolic
 # link, a legacy 100664 mode) and an empty tree, as git writes them.
 git init -q --bare seedrepo.git
@@ -36,7 +40,7 @@ printf '100755 blob %s\t0003_c.py\n040000 tree %s\tsub\n' "$b" "$sub" |
 git -C seedrepo.git cat-file tree "$sub" >seeds/tree/versions
 git -C seedrepo.git cat-file tree "$(cat tree2.id)" >seeds/tree/nested
 : >seeds/tree/empty
-for h in migration alembic_ini config proto tree; do
+for h in migration alembic_ini config proto tree api; do
 	if "$T/bin/fuzz_$h" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 \
 	    -artifact_prefix="$T/crash-$h-" "seeds/$h" >"$h.log" 2>&1; then
 		runs=$(grep -o 'Done [0-9]* runs' "$h.log" | cut -d' ' -f2)
