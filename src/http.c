@@ -1175,8 +1175,9 @@ http_new(const struct http_opts *o, char *err, size_t errlen)
 	evhttp_set_gencb(h->evh, on_request, h);
 	if ((h->bound = evhttp_bind_socket_with_handle(h->evh, host,
 	    (ev_uint16_t)port)) == NULL) {
-		snprintf(err, errlen, "http.listen %s: cannot bind: %s",
-		    c->listen, strerror(errno));
+		snprintf(err, errlen, "http.listen %s: cannot bind: %s (the "
+		    "shipped systemd unit allows no network: see docs/api.md "
+		    "for the drop-in)", c->listen, strerror(errno));
 		goto fail;
 	}
 	h->port = port;
