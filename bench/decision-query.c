@@ -6,7 +6,7 @@
  * first, with each filter and deep in the cursor chain: the API's and
  * `revguard decisions`' query.  Target: under 50 ms at 1,000,000.
  *
- *   make bench/decision-query && bench/decision-query DB [N]
+ *   make bench/decision-query && bench/decision-query DB [N [BUDGET]]
  */
 #include "config.h"
 
@@ -184,6 +184,23 @@ main(int argc, char **argv)
 	f.repository = "/srv/git/team3/app17.git";
 	bench(st, "repo + verdict=observe-reject", f);
 	free(cursor);
+	{
+		struct store_repo_list	 l;
+		double			 t0 = now();
+		long			 pruned;
+
+		if (store_repos(st, &l, err, sizeof(err)) == -1)
+			return 1;
+		printf("store_repos: %zu repositories in %.2f ms\n", l.nrepos,
+		    now() - t0);
+		store_repo_list_clear(&l);
+		/* One prune batch, as the daemon's timer runs it. */
+		t0 = now();
+		pruned = store_prune(st, 0, 0, n - 3000, argc > 3 ?
+		    atol(argv[3]) : 100, err, sizeof(err));
+		printf("prune: %ld oldest decisions (one batch, by rows) in "
+		    "%.2f ms\n", pruned, now() - t0);
+	}
 	store_close(st);
 	return 0;
 }

@@ -236,8 +236,8 @@ summarise(struct rows *rows, const struct store_decision *d)
 	int	 seen;
 
 	if (d->ndiags == 0)
-		return rows_add(rows, d->repository, d->error ? "(not checked)" :
-		    "(no diagnostic)");
+		return rows_add(rows, d->repository, d->error ?
+		    "(not checked)" : "(no diagnostic)");
 	for (i = 0; i < d->ndiags; i++) {
 		for (seen = 0, j = 0; j < i; j++)
 			if (strcmp(d->diags[j].rule, d->diags[i].rule) == 0)
@@ -257,7 +257,8 @@ print_summary(struct rows *rows, unsigned long decisions, int json,
 	json_t	*j, *list;
 	size_t	 i;
 
-	qsort(rows->items, rows->len, sizeof(*rows->items), row_cmp);
+	if (rows->len > 1)
+		qsort(rows->items, rows->len, sizeof(*rows->items), row_cmp);
 	if (json) {
 		list = json_array();
 		for (i = 0; i < rows->len; i++)

@@ -88,8 +88,7 @@ Test(sqlite, not_a_database_or_not_ours)
 {
 	FILE	*f;
 
-	suite_store_cleanup();
-	suite_store_open();	/* makes dir; the store leaks, fine */
+	store_close(suite_store_open());	/* makes dir */
 	snprintf(path, sizeof(path), "%s/text", dir);
 	cr_assert_not_null(f = fopen(path, "w"));
 	fputs("this is not a database, but it is long enough to have a "
@@ -109,8 +108,7 @@ Test(sqlite, readonly_never_creates)
 {
 	struct store	*s;
 
-	suite_store_cleanup();
-	suite_store_open();
+	store_close(suite_store_open());
 	snprintf(path, sizeof(path), "%s/none.db", dir);
 	cr_assert_null(store_sqlite_open_flags(path, STORE_SQLITE_READONLY,
 	    err, sizeof(err)));
