@@ -491,8 +491,6 @@ set_node(struct cfgctx *c, const struct ynode *y, struct config *cfg)
 	if ((v = strdup(y->value)) == NULL)
 		return cfg_error(c, y, "out of memory");
 	free(cfg->decisions.node);
-	free(cfg->http.listen);
-	free(cfg->http.token_file);
 	cfg->decisions.node = v;
 	return 0;
 }
