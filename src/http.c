@@ -190,12 +190,13 @@ reply(struct evhttp_request *req, int status, const char *ctype,
 static void
 reply_json(struct evhttp_request *req, int status, json_t *j)
 {
-	char	*s;
+	static const char	 oom[] = "{\"error\":{\"code\":\"internal\","
+				    "\"message\":\"out of memory\"}}";
+	char			*s;
 
 	if (j == NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL) {
 		json_decref(j);
-		reply(req, 500, "application/json", "{\"error\":{\"code\":"
-		    "\"internal\",\"message\":\"out of memory\"}}", 62);
+		reply(req, 500, "application/json", oom, sizeof(oom) - 1);
 		return;
 	}
 	json_decref(j);
@@ -708,9 +709,10 @@ debt_store(struct http *h, struct debt_entry *e)
 		slot = &h->debts[h->ndebts++];
 		memset(slot, 0, sizeof(*slot));
 	}
-	for (i = 0; slot == NULL && i < h->ndebts; i++)
-		if (slot == NULL || h->debts[i].used < slot->used)
-			slot = &h->debts[i];
+	if (slot == NULL)
+		for (i = 0; i < h->ndebts; i++)
+			if (slot == NULL || h->debts[i].used < slot->used)
+				slot = &h->debts[i];
 	if (slot != NULL) {
 		debt_entry_clear(slot);
 		*slot = *e;
