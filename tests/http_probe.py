@@ -110,6 +110,26 @@ def attack(port, case):
         finally:
             s.close()
         return "closed after %.0f s%s" % (time.time() - t0, " with data" if b else ""), b""
+    if case == "slowloris":
+        # A small header every 0.5 s, never finishing, well under
+        # max_request_bytes: the request must be whole within the
+        # timeout, so the server closes it.
+        s = socket.create_connection((HOST, port), timeout=30)
+        t0 = time.time()
+        try:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            for i in range(60):
+                time.sleep(0.5)
+                s.sendall(b"X-%d: y\r\n" % i)
+        except OSError:
+            pass
+        try:
+            b = s.recv(100)
+        except OSError:
+            b = b""
+        s.close()
+        return "closed after %.0f s%s" % (time.time() - t0,
+                                          " with data" if b else ""), b""
     if case == "trickle":
         # A header a byte at a time, slower than nothing but within the
         # idle timeout: bounded by max_request_bytes.

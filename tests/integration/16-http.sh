@@ -198,6 +198,12 @@ got=$(probe attack "$P" "burst:/api/v1/repos/app.git/chain" 2>&1)
 if echo "$got" | grep -Eqx '(200|503)( (200|503))? \(40 answers\)'; then
 	ok "40 analyses at once: every one answered: $got"
 else not_ok "40 analyses at once: $got"; fi
+# A request trickling in under the size limit is bounded by the timeout.
+got=$(probe attack "$P" slowloris 2>&1)
+case $got in
+"closed after 2 s"|"closed after 3 s") ok "a request trickling in is closed at http.timeout: $got" ;;
+*) not_ok "slowloris: $got" ;;
+esac
 # Many silent connections at once do not stop the daemon either.
 i=0 silent=
 while [ $i -lt 50 ]; do
