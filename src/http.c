@@ -26,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +48,10 @@
 #define HTTP_DEBT_CACHE		1024
 /* A bearer token file, at most. */
 #define HTTP_MAX_TOKEN		4096
+/* Connections whose request is timed (a power of two), and the probes
+ * of the open-addressed table. */
+#define HTTP_TRACK		4096
+#define HTTP_TRACK_PROBES	8
 
 /* The page, generated from src/page.html at build time (page_html.c). */
 extern const unsigned char http_page_html[];
@@ -61,8 +67,23 @@ struct debt_entry {
 	long long	 used;			/* for eviction */
 };
 
+/*
+ * When a connection's request started arriving.  Keyed by its
+ * bufferevent's address, never dereferenced from here: a slot of a
+ * connection evhttp freed is stale until the address is used again
+ * (on_new_conn resets it) or evicted.
+ */
+struct http_track {
+	const void	*bev;
+	long long	 start_ms;
+	int		 reading;
+};
+
 struct http {
 	struct event_base	*base;
+	struct http_track	*track;		/* HTTP_TRACK slots */
+	int			 request_ms;	/* a request's head, at most */
+	unsigned long		 slow;		/* closed for it */
 	struct evhttp		*evh;
 	struct evhttp_bound_socket *bound;
 	struct store		*store;
@@ -190,12 +211,13 @@ reply(struct evhttp_request *req, int status, const char *ctype,
 static void
 reply_json(struct evhttp_request *req, int status, json_t *j)
 {
-	char	*s;
+	static const char	 oom[] = "{\"error\":{\"code\":\"internal\","
+				    "\"message\":\"out of memory\"}}";
+	char			*s;
 
 	if (j == NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL) {
 		json_decref(j);
-		reply(req, 500, "application/json", "{\"error\":{\"code\":"
-		    "\"internal\",\"message\":\"out of memory\"}}", 62);
+		reply(req, 500, "application/json", oom, sizeof(oom) - 1);
 		return;
 	}
 	json_decref(j);
@@ -708,9 +730,10 @@ debt_store(struct http *h, struct debt_entry *e)
 		slot = &h->debts[h->ndebts++];
 		memset(slot, 0, sizeof(*slot));
 	}
-	for (i = 0; slot == NULL && i < h->ndebts; i++)
-		if (slot == NULL || h->debts[i].used < slot->used)
-			slot = &h->debts[i];
+	if (slot == NULL)
+		for (i = 0; i < h->ndebts; i++)
+			if (slot == NULL || h->debts[i].used < slot->used)
+				slot = &h->debts[i];
 	if (slot != NULL) {
 		debt_entry_clear(slot);
 		*slot = *e;
@@ -994,6 +1017,107 @@ header_count(struct evhttp_request *req)
 	return n;
 }
 
+/* The endpoint, for evbuffer callbacks, which carry one pointer. */
+static struct http	*http_self;
+
+static struct http_track *
+track_slot(struct http *h, const void *bev, int create)
+{
+	size_t			 i = ((uintptr_t)bev >> 4) & (HTTP_TRACK - 1);
+	struct http_track	*oldest = NULL;
+	int			 n;
+
+	for (n = 0; n < HTTP_TRACK_PROBES; n++, i = (i + 1) &
+	    (HTTP_TRACK - 1)) {
+		if (h->track[i].bev == bev)
+			return &h->track[i];
+		if (oldest == NULL || h->track[i].bev == NULL ||
+		    (oldest->bev != NULL &&
+		    h->track[i].start_ms < oldest->start_ms))
+			oldest = &h->track[i];
+	}
+	if (!create)
+		return NULL;
+	oldest->bev = bev;
+	oldest->start_ms = mono_ms();
+	oldest->reading = 1;
+	return oldest;
+}
+
+/*
+ * Bytes arrived on a connection: the request they belong to must be
+ * whole within http.timeout of its first byte, however slowly it
+ * trickles (evhttp's own timeout is the idle time between reads).  Past
+ * it the socket is shut down; evhttp sees the end of the stream and
+ * frees the connection on its own path.
+ */
+static void
+on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct http		*h = http_self;
+	struct bufferevent	*bev = arg;
+	struct http_track	*t;
+	evutil_socket_t		 fd;
+	long long		 now;
+
+	(void)buf;
+	if (info->n_added == 0 || h == NULL)
+		return;
+	now = mono_ms();
+	t = track_slot(h, bev, 1);
+	if (!t->reading) {
+		t->reading = 1;
+		t->start_ms = now;
+		return;
+	}
+	if (now - t->start_ms <= h->request_ms ||
+	    (fd = bufferevent_getfd(bev)) < 0)
+		return;
+	if (h->slow++ % 100 == 0)
+		log_info("http: closed a connection whose request took over "
+		    "http.timeout (%d ms) to arrive (%lu so far)",
+		    h->request_ms, h->slow);
+	(void)shutdown(fd, SHUT_RDWR);
+	t->bev = NULL;
+}
+
+/* evhttp's new connection: its bufferevent, with the clock on it. */
+static struct bufferevent *
+on_new_conn(struct event_base *base, void *arg)
+{
+	struct http		*h = arg;
+	struct bufferevent	*bev;
+	struct http_track	*t;
+
+	if ((bev = bufferevent_socket_new(base, -1,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		return NULL;
+	t = track_slot(h, bev, 1);
+	t->start_ms = mono_ms();
+	t->reading = 1;
+	if (evbuffer_add_cb(bufferevent_get_input(bev), on_input,
+	    bev) == NULL) {
+		bufferevent_free(bev);
+		return NULL;
+	}
+	return bev;
+}
+
+/* A whole request arrived: the next one is timed from its first byte. */
+static void
+request_arrived(struct http *h, struct evhttp_request *req)
+{
+	struct evhttp_connection	*evcon;
+	struct bufferevent		*bev;
+	struct http_track		*t;
+
+	if ((evcon = evhttp_request_get_connection(req)) != NULL &&
+	    (bev = evhttp_connection_get_bufferevent(evcon)) != NULL &&
+	    (t = track_slot(h, bev, 0)) != NULL)
+		t->reading = 0;
+}
+
 /*
  * A page of decisions goes out in several segments; without this, the
  * last waits for the client's delayed ACK (40 ms on Linux) whenever
@@ -1027,6 +1151,7 @@ on_request(struct evhttp_request *req, void *arg)
 
 	h->hooks.stats(h->hooks.ctx)->http_requests++;
 	no_delay(req);
+	request_arrived(h, req);
 	if (__atomic_load_n(&h->stopping, __ATOMIC_RELAXED)) {
 		reply_error(req, 503, "unavailable", "the daemon is stopping");
 		return;
@@ -1134,6 +1259,12 @@ http_new(const struct http_opts *o, char *err, size_t errlen)
 		return NULL;
 	}
 	pthread_mutex_init(&h->debt_lock, NULL);
+	if ((h->track = calloc(HTTP_TRACK, sizeof(*h->track))) == NULL) {
+		free(h);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	h->request_ms = c->timeout_ms;
 	h->base = o->base;
 	h->store = o->store;
 	h->parsed = o->parsed;
@@ -1173,10 +1304,13 @@ http_new(const struct http_opts *o, char *err, size_t errlen)
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
 	    EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(h->evh, on_request, h);
+	evhttp_set_bevcb(h->evh, on_new_conn, h);
+	http_self = h;
 	if ((h->bound = evhttp_bind_socket_with_handle(h->evh, host,
 	    (ev_uint16_t)port)) == NULL) {
-		snprintf(err, errlen, "http.listen %s: cannot bind: %s",
-		    c->listen, strerror(errno));
+		snprintf(err, errlen, "http.listen %s: cannot bind: %s (the "
+		    "shipped systemd unit allows no network: see docs/api.md "
+		    "for the drop-in)", c->listen, strerror(errno));
 		goto fail;
 	}
 	h->port = port;
@@ -1224,6 +1358,8 @@ http_free(struct http *h, int timeout_ms)
 	http_stop(h);
 	if (h->evh != NULL)
 		evhttp_free(h->evh);	/* closes every connection */
+	if (http_self == h)
+		http_self = NULL;
 	if (h->pool != NULL) {
 		if (worker_pool_stop(h->pool, timeout_ms) == -1) {
 			log_warnx("http: an analysis did not stop; leaving it");
@@ -1244,6 +1380,7 @@ http_free(struct http *h, int timeout_ms)
 	for (i = 0; i < h->ndebts; i++)
 		debt_entry_clear(&h->debts[i]);
 	free(h->debts);
+	free(h->track);
 	free(h->token);
 	pthread_mutex_destroy(&h->debt_lock);
 	free(h);

@@ -110,11 +110,53 @@ def attack(port, case):
         finally:
             s.close()
         return "closed after %.0f s%s" % (time.time() - t0, " with data" if b else ""), b""
+    if case == "slowloris":
+        # A small header every 0.5 s, never finishing, well under
+        # max_request_bytes: the request must be whole within the
+        # timeout, so the server closes it.
+        s = socket.create_connection((HOST, port), timeout=30)
+        t0 = time.time()
+        try:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            for i in range(60):
+                time.sleep(0.5)
+                s.sendall(b"X-%d: y\r\n" % i)
+        except OSError:
+            pass
+        try:
+            b = s.recv(100)
+        except OSError:
+            b = b""
+        s.close()
+        return "closed after %.0f s%s" % (time.time() - t0,
+                                          " with data" if b else ""), b""
     if case == "trickle":
         # A header a byte at a time, slower than nothing but within the
         # idle timeout: bounded by max_request_bytes.
         return raw(port, get + b"X-Slow: " + b"s" * 12000 + b"\r\n\r\n",
                    timeout=20, slow=(600, 0.05))
+    if case.startswith("hangup:"):
+        # Asks for an analysis and leaves before the answer, 20 times.
+        for _ in range(20):
+            s = socket.create_connection((HOST, port), timeout=5)
+            s.sendall(b"GET " + case[7:].encode() + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.close()
+        return "left 20 times", b""
+    if case.startswith("burst:"):
+        # 40 analyses at once: each is answered, 200 or 503 (busy).
+        import threading
+        got = []
+        def one():
+            try:
+                got.append(request(port, case[6:])[0])
+            except OSError as e:
+                got.append(str(e))
+        ts = [threading.Thread(target=one) for _ in range(40)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(60)
+        return " ".join(sorted(set(str(g) for g in got))) + " (%d answers)" % len(got), b""
     raise SystemExit("unknown case " + case)
 
 
