@@ -4,7 +4,10 @@
 # installed, then pushes a good history (accepted) and two bad changes
 # (rejected, with the messages a developer would see).  The daemon keeps
 # running afterwards so you can push more; Ctrl-C stops it.
-# DEMO_EXIT=1 stops right after the tour.
+# The only settings beyond the defaults: the decision log goes in the
+# demo directory (its default, /var/lib/revguard, belongs to the unit) and
+# the read-only HTTP endpoint listens on loopback for the page.
+# DEMO_EXIT=1 stops right after the tour; DEMO_HTTP_PORT moves the page.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 demo=${DEMO_DIR:-$(mktemp -d /tmp/revguard-demo.XXXXXX)}
@@ -15,9 +18,20 @@ export GIT_COMMITTER_NAME=demo GIT_COMMITTER_EMAIL=demo@example.invalid
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
+port=${DEMO_HTTP_PORT:-9419}
 mkdir -p "$demo/srv"
+cat >"$demo/revguard.yaml" <<YAML
+# Built-in defaults, except where the demo keeps its decision log and
+# the page.
+decisions:
+  path: $demo/decisions.db
+  spool: off
+http:
+  listen: 127.0.0.1:$port
+YAML
 say "revguardd (built-in defaults) guarding $demo/srv"
-"$top/revguardd" -d -s "$sock" -R "$demo/srv" 2>"$demo/revguardd.log" &
+"$top/revguardd" -d -f "$demo/revguard.yaml" -s "$sock" -R "$demo/srv" \
+    2>"$demo/revguardd.log" &
 daemon=$!
 trap 'kill $daemon 2>/dev/null' EXIT INT TERM
 while [ ! -S "$sock" ]; do sleep 0.1; done
@@ -68,6 +82,10 @@ git -C "$demo/work" push origin main 2>&1 | sed 's/^/    /' || true
 
 say "daemon log"
 sed 's/^/    /' "$demo/revguardd.log"
+
+say "the decision log: revguard decisions --db $demo/decisions.db"
+"$top/revguard" decisions --db "$demo/decisions.db" | sed 's/^/    /'
+say "the page: http://127.0.0.1:$port/ (metrics: /metrics, API: /api/v1/decisions)"
 if [ "${DEMO_EXIT:-0}" = 1 ]; then
 	exit 0
 fi
