@@ -139,7 +139,12 @@ sort -o "$manifest" "$manifest"
 
 # The hook's own check that the environment is whole: the binary runs
 # inside it (only as root, which chroot needs).
-if [ "$(id -u)" -eq 0 ]; then
+# A sanitizer build (./build.sh asan) cannot run there: its runtime reads
+# its options from /proc, which the environment has not.
+if ldd "$binary" 2>/dev/null | grep -q 'libasan'; then
+	echo "ghe-env.sh: a sanitizer build; not run inside the environment" \
+	    "(it needs /proc); do not upload this one" >&2
+elif [ "$(id -u)" -eq 0 ]; then
 	if ! chroot "$root" /usr/bin/revguard --version >/dev/null; then
 		echo "ghe-env.sh: revguard does not run inside the" \
 		    "environment" >&2
