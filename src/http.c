@@ -965,13 +965,21 @@ static void
 serve_ready(struct http *h, struct evhttp_request *req)
 {
 	const struct daemon_stats	*s = h->hooks.stats(h->hooks.ctx);
+	/*
+	 * PostgreSQL failing does not make the node unready: its pushes are
+	 * answered and recorded locally, and the shipper catches up later.
+	 * Failing readiness there would take every node of a fleet out of
+	 * its load balancer at once for an outage that costs nothing.
+	 */
 	int				 ready = s->log_state != STATS_DEP_FAILING &&
-					    s->pg_state != STATS_DEP_FAILING &&
 					    !__atomic_load_n(&h->stopping,
 					    __ATOMIC_RELAXED);
+	int				 degraded = s->pg_state ==
+					    STATS_DEP_FAILING;
 
 	reply_json(req, ready ? 200 : 503, json_pack("{s:s, s:{s:s, s:s, "
-	    "s:s, s:s}}", "status", ready ? "ready" : "not ready", "checks",
+	    "s:s, s:s}}", "status", !ready ? "not ready" : degraded ?
+	    "degraded" : "ready", "checks",
 	    "config", "loaded", "decision_log", dep_name(s->log_state),
 	    "postgresql", dep_name(s->pg_state), "daemon", h->stopping ?
 	    "stopping" : "running"));

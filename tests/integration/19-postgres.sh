@@ -198,8 +198,9 @@ else
 	grep 'shipper\|stats' a.log >a.ship; diag a.ship
 fi
 st=$(api /readyz)
-if [ "$st" = 503 ] && grep -q '"postgresql": *"failing"' api.out; then
-	ok "node b's /readyz says PostgreSQL is failing"
+if [ "$st" = 200 ] && grep -q '"postgresql": *"failing"' api.out &&
+    grep -q '"status": *"degraded"' api.out; then
+	ok "node b's /readyz says PostgreSQL is failing (degraded, still ready)"
 else
 	not_ok "node b's /readyz says PostgreSQL is failing ($st)"; diag api.out
 fi
