@@ -464,11 +464,46 @@ forward_identity(const struct config *cfg, struct push_request *req)
 }
 
 /*
+ * Once the push is known to be observed, the watchdog lets it through
+ * too, saying why, like every other unchecked observed push.  SIGALRM
+ * waits while the message changes under the handler.
+ */
+static void
+watchdog_observe(const struct report_host *rh, const char *why, char *text,
+    size_t len)
+{
+	sigset_t	 alrm, old;
+
+	snprintf(text, len, "revguard: WARNING: migrations were NOT "
+	    "checked: %s\nrevguard: push accepted (mode: observe never "
+	    "rejects)\n", why);
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigprocmask(SIG_BLOCK, &alrm, &old);
+	watchdog_status = 0;
+	render_message(rh, 0, text, watchdog_msg, sizeof(watchdog_msg));
+	watchdog_len = strlen(watchdog_msg);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/*
  * 1 when every update is observed: the repository's mode, or each ref
  * in observe_refs.  Such a push is never refused, not even unchecked.
  * Refs are asked about only when all of them were read (complete): a
  * push over a limit must not hide an enforced ref behind observed ones.
  */
+/* Whether GIT_DIR's repository is in observe mode as a whole. */
+static int
+repository_observed(const struct config *cfg)
+{
+	const char	*v = getenv("GIT_DIR");
+	char		 real[PATH_MAX];
+
+	if (realpath(v ? v : ".", real) == NULL)
+		return 0;
+	return config_for_repository(cfg, real)->mode == PUSH_MODE_OBSERVE;
+}
+
 static int
 observed(const struct config *cfg, const struct push_request *req,
     int complete)
@@ -984,6 +1019,10 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 			    (int)(deadline_at - now_ms()) : 1;
 	}
 
+	/* An observed repository is known before git's ref lines arrive,
+	 * which may stall: the watchdog must let it through as well. */
+	if (deadline_ms > 0 && repository_observed(&cfg))
+		watchdog_observe(&rh, why, text, sizeof(text));
 	/* The environment is read even after a bad ref line: whether the
 	 * repository is observed decides what that push gets. */
 	complete = (rv = read_updates(stdin, &req, err, sizeof(err))) == 0;
@@ -992,6 +1031,8 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		rv = envrv;
 		snprintf(err, sizeof(err), "%s", enverr);
 	}
+	if (deadline_ms > 0 && observed(&cfg, &req, complete))
+		watchdog_observe(&rh, why, text, sizeof(text));
 	if (rv != 0 || (rv = forward_identity(&cfg, &req)) != 0)
 		;
 	else if (in_process && in_process_check == NULL) {

@@ -365,5 +365,13 @@ if [ "$took" -lt 2000 ]; then
 else
 	not_ok "... after $took ms"
 fi
+# An observed repository is never rejected, not even when the deadline's
+# watchdog cuts the hook off (here git's ref lines never come).
+printf 'mode: observe\nhook:\n  deadline: 300ms\n' >stall-observe.yaml
+stalled env GIT_DIR="$T/srv/app.git" "$REVGUARD" hook --in-process \
+    --config stall-observe.yaml
+expect "a stalled hook, observe mode: the watchdog accepts, saying so" 0 \
+    "migrations were NOT checked: the check did not finish within hook.deadline (300 ms)" \
+    "push accepted (mode: observe never rejects)"
 
 finish
