@@ -476,7 +476,8 @@ static int
 judge_updates(struct ref_judge *rj, const struct push_request *req)
 {
 	const struct config	*cfg = rj->cfg;
-	char			*def, *orphans = NULL, target[PATH_MAX + 16];
+	char			*def, *orphans = NULL;
+	char			 target[PATH_MAX + 16];
 	size_t			 i;
 	int			 guard_all = 0, guarded, failed = 0, rv = 0;
 
