@@ -698,6 +698,8 @@ static const struct field fields[] = {
 	    baseline_file, 0, 0),
 	F("allow_migrations_removal", SCOPE_TOP, POLICY, FIELD_BOOL,
 	    allow_migrations_removal, 0, 0),
+	F("allow_ref_deletion", SCOPE_TOP, POLICY, FIELD_BOOL,
+	    allow_ref_deletion, 0, 0),
 	{ "mode", SCOPE_TOP, POLICY, FIELD_SET, 0, 0, 0, set_mode },
 	{ "observe_refs", SCOPE_TOP, POLICY, FIELD_SET, 0, 0, 0,
 	    set_observe_refs },

@@ -211,8 +211,11 @@ refs_report(struct doctor *d)
 		problem(d, "HEAD is detached: @default guards nothing");
 	else if (usable == NULL && odb_has_branches(d->db))
 		problem(d, "HEAD names %s, which does not exist: revguard "
-		    "guards every branch until it does (`git symbolic-ref "
-		    "HEAD refs/heads/<default>`)", def);
+		    "guards every branch until it does, and refuses a push "
+		    "that creates it while other branches exist (it would "
+		    "take the guard off them); point HEAD at the default "
+		    "branch (`git symbolic-ref HEAD refs/heads/<default>`)",
+		    def);
 	else if (usable == NULL)
 		printf("default branch: %s, unborn; every branch the first push "
 		    "creates is guarded (unless it creates %s)\n", def, def);

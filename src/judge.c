@@ -527,24 +527,30 @@ verdict(struct judge_result *res, enum judge_verdict v, char *reason)
 	return reason != NULL ? 0 : -1;
 }
 
-/* The base's problems, baselined or not, as the debt the head is
- * measured against. */
+/*
+ * What the base had, read at the base's own place: every revision (for
+ * removed-revision, wherever the head keeps its migrations) and, when
+ * debt is not NULL, its problems, baselined or not, as the debt the head
+ * is measured against.
+ */
 static int
 base_debt(const struct judge_opts *o, const struct engine_opts *head_eo,
-    struct debt *debt, struct strvec *revs, struct strvec *paths,
-    char *err, size_t errlen)
+    const struct place *base, struct debt *debt, struct strvec *revs,
+    struct strvec *paths, char *err, size_t errlen)
 {
 	struct engine_opts	 eo = *head_eo;
 	struct engine_result	 r;
 	size_t			 i;
 	int			 rv;
 
+	eo.versions_paths = &base->dirs;
 	eo.keep_baselined = 1;
 	eo.old_debt = NULL;
+	eo.base_revisions = eo.base_paths = NULL;
 	rv = engine_check(&eo, o->ops, o->base, &r, err, errlen);
 	if (rv == -1 && r.no_versions_dir)
 		rv = 0;		/* nothing there: everything is new */
-	else if (rv == 0)
+	else if (rv == 0 && debt != NULL)
 		rv = debt_add_list(debt, &r.diags);
 	/* What the base had, for removed-revision. */
 	for (i = 0; rv == 0 && i < r.n; i++)
@@ -709,10 +715,19 @@ judge_run(const struct judge_opts *o, struct judge_result *res, char *err,
 	/* With a base, its debt is what the baseline may excuse: empty
 	 * when the migrations moved (everything there is new). */
 	eo.old_debt = o->base != NULL ? &debt : NULL;
-	if (same && base_debt(o, &eo, &debt, &base_revs, &base_paths, err,
-	    errlen) == -1)
+	/*
+	 * removed-revision compares every revision the base had, at all of
+	 * its places, with every revision at all of the head's, whatever
+	 * moved: a revision that moved to another checked place is still
+	 * there, and adding a place hides no deletion.  A head with no
+	 * migrations at all got here only by allow_migrations_removal.
+	 */
+	if (o->base != NULL && base.kind == PLACE_DIRS && (same ||
+	    head.migrations > 0) && base_debt(o, &eo, &base, same ? &debt :
+	    NULL, &base_revs, &base_paths, err, errlen) == -1)
 		goto done;
-	if (same) {
+	if (o->base != NULL && base.kind == PLACE_DIRS &&
+	    head.migrations > 0) {
 		eo.base_revisions = &base_revs;
 		eo.base_paths = &base_paths;
 	}

@@ -290,34 +290,93 @@ done:
 	return rv;
 }
 
+/* How many branches a message names before "and N more". */
+#define SERVE_NAMED	5
+
+/*
+ * The existing branches that only an unborn HEAD guards (no guarded_refs
+ * entry but @default matches them): they would lose their guard if
+ * HEAD's branch were created now.  *list names them ("a, b and N
+ * more"), or is NULL when there is none.  -1 on error.
+ */
+static int
+orphaned_branches(const struct config *cfg, struct odb *db, char **list)
+{
+	struct strvec	 all = STRVEC_INIT, shown = STRVEC_INIT;
+	char		*names = NULL;
+	size_t		 i, n = 0;
+	int		 rv = -1;
+
+	*list = NULL;
+	if (odb_branches(db, &all) == -1)
+		goto done;
+	for (i = 0; i < all.len; i++) {
+		if (serve_is_guarded(cfg, all.items[i], NULL))
+			continue;
+		if (n++ < SERVE_NAMED && strvec_push(&shown,
+		    all.items[i]) == -1)
+			goto done;
+	}
+	if (n > 0) {
+		if ((names = strvec_join(&shown, ", ")) == NULL ||
+		    (*list = n > shown.len ? xasprintf("%s and %zu more",
+		    names, n - shown.len) : strdup(names)) == NULL)
+			goto done;
+	}
+	rv = 0;
+done:
+	free(names);
+	strvec_clear(&all);
+	strvec_clear(&shown);
+	return rv;
+}
+
 /*
  * The branch @default stands for.  HEAD may name a branch that does not
  * exist (`git init --bare` says master; the team pushes main).  When a
- * push creates HEAD's branch, that is it.  Otherwise, in an empty
- * repository every branch the push creates is guarded (any may become
- * the default, as hosts make the first one), and in a repository with
- * branches every pushed branch is guarded until HEAD is fixed; the
- * pusher is told either way.
+ * push creates HEAD's branch in an empty repository, that is it.
+ * Otherwise, in an empty repository every branch the push creates is
+ * guarded (any may become the default, as hosts make the first one),
+ * and in a repository with branches every pushed branch is guarded until
+ * HEAD is fixed; the pusher is told either way.  A push that creates
+ * HEAD's branch then would make @default mean that branch alone, and
+ * switch the guard off for the team's: *orphans names the branches that
+ * would lose it, and that ref is refused (judge_updates).  *failed is
+ * set when that could not be worked out.
  */
 static char *
 default_branch(const struct config *cfg, struct odb *db,
     const struct push_request *req, struct push_result *res,
-    int *guard_all)
+    int *guard_all, char **orphans, int *failed)
 {
 	char		*def = odb_default_branch(db);
 	const char	*why;
 	size_t		 i;
+	int		 branches;
 
-	*guard_all = 0;
+	*guard_all = *failed = 0;
+	*orphans = NULL;
 	if (!strvec_contains(&cfg->guarded_refs, CONFIG_DEFAULT_BRANCH) ||
 	    (def != NULL && odb_ref_exists(db, def)))
 		return def;
-	for (i = 0; def != NULL && i < req->nupdates; i++)
-		if (strcmp(req->updates[i].ref, def) == 0 &&
-		    !push_is_null_id(req->updates[i].new_id))
-			return def;	/* this push creates it */
+	branches = odb_has_branches(db);
+	for (i = 0; def != NULL && i < req->nupdates; i++) {
+		if (strcmp(req->updates[i].ref, def) != 0 ||
+		    push_is_null_id(req->updates[i].new_id))
+			continue;
+		if (!branches)
+			return def;	/* an empty repository's first */
+		if (orphaned_branches(cfg, db, orphans) == -1) {
+			*failed = 1;	/* never a way around the guard */
+			free(def);
+			return NULL;
+		}
+		if (*orphans == NULL)
+			return def;	/* every branch keeps its guard */
+		break;
+	}
 	*guard_all = 1;
-	why = odb_has_branches(db) ? "revguard cannot tell the default "
+	why = branches ? "revguard cannot tell the default "
 	    "branch and guards every branch" : "the repository is empty, so "
 	    "revguard guards every branch this push creates";
 	if (strvec_push_owned(&res->notes, xasprintf("HEAD names %s, which "
@@ -325,6 +384,8 @@ default_branch(const struct config *cfg, struct odb *db,
 	    "symbolic-ref HEAD refs/heads/<default>`", def != NULL ? def :
 	    "no branch", why)) == -1) {
 		free(def);
+		free(*orphans);
+		*orphans = NULL;
 		return NULL;
 	}
 	return def;
@@ -359,17 +420,74 @@ proposal_guarded(const struct config *cfg, const char *ref, const char *def,
 	}
 }
 
+/*
+ * A guarded ref deleted: pushed again, it would be judged from the
+ * default branch, not from what it had, so the migrations it carried
+ * could go without removed-revision seeing it.  Refused unless an
+ * administrator allows it.
+ */
+static int
+judge_deletion(struct ref_judge *rj, const struct push_update *u)
+{
+	char	*why;
+	int	 rv;
+
+	if (rj->cfg->allow_ref_deletion)
+		return push_result_add(rj->res, u->ref, NULL, PUSH_SKIP,
+		    PUSH_DELETION, "the push deletes this guarded ref") ?
+		    0 : -1;
+	if ((why = xasprintf("deleting a guarded ref is refused: pushed "
+	    "again, %s would be judged against the default branch instead "
+	    "of what it had, so it could come back without its migrations; "
+	    "an administrator can allow it with `allow_ref_deletion: true` "
+	    "(for this repository, in a repositories: entry)", u->ref)) ==
+	    NULL)
+		return -1;
+	rv = push_result_add(rj->res, u->ref, NULL, PUSH_REJECT,
+	    PUSH_REFUSED, why) ? 0 : -1;
+	free(why);
+	return rv;
+}
+
+/* Refuses the creation of an unborn HEAD's branch beside others. */
+static int
+refuse_head_branch(struct ref_judge *rj, const struct push_update *u,
+    const char *orphans)
+{
+	char	*why;
+	int	 rv;
+
+	if ((why = xasprintf("HEAD names %s, which does not exist yet, and "
+	    "the repository has other branches (%s): creating it would make "
+	    "@default mean %s alone and leave those unguarded, so this push "
+	    "is refused; an administrator points HEAD at the team's default "
+	    "branch on the server (`git symbolic-ref HEAD refs/heads/main`, "
+	    "say) or adds those branches to guarded_refs", u->ref, orphans,
+	    u->ref)) == NULL)
+		return -1;
+	rv = push_result_add(rj->res, u->ref, u->new_id, PUSH_REJECT,
+	    PUSH_REFUSED, why) ? 0 : -1;
+	free(why);
+	return rv;
+}
+
 /* Judges every update of the request against an open repository. */
 static int
 judge_updates(struct ref_judge *rj, const struct push_request *req)
 {
 	const struct config	*cfg = rj->cfg;
-	char			*def, target[PATH_MAX + 16];
+	char			*def, *orphans = NULL;
+	char			 target[PATH_MAX + 16];
 	size_t			 i;
-	int			 guard_all = 0, guarded, rv = 0;
+	int			 guard_all = 0, guarded, failed = 0, rv = 0;
 
 	def = rj->opts->cli ? NULL : default_branch(cfg, rj->db, req, rj->res,
-	    &guard_all);
+	    &guard_all, &orphans, &failed);
+	if (failed) {
+		snprintf(rj->err, rj->errlen, "cannot list the repository's "
+		    "branches to work out @default");
+		return -1;
+	}
 	rj->default_ref = def != NULL && odb_ref_exists(rj->db, def) ? def :
 	    NULL;
 	for (i = 0; rv == 0 && i < req->nupdates; i++) {
@@ -398,12 +516,13 @@ judge_updates(struct ref_judge *rj, const struct push_request *req)
 			    PUSH_SKIP, PUSH_NOT_GUARDED, "not guarded") ?
 			    0 : -1;
 		else if (push_is_null_id(u->new_id))
-			rv = push_result_add(rj->res, u->ref, NULL, PUSH_SKIP,
-			    PUSH_DELETION, "the push deletes this guarded "
-			    "ref") ? 0 : -1;
+			rv = judge_deletion(rj, u);
+		else if (orphans != NULL && strcmp(u->ref, def) == 0)
+			rv = refuse_head_branch(rj, u, orphans);
 		else
 			rv = judge_ref(rj, u);
 	}
+	free(orphans);
 	free(def);
 	return rv;
 }

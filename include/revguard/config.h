@@ -94,6 +94,9 @@ struct config {
 	char			*baseline_file;	   /* in the repository */
 	/* A guarded branch may lose every migration in one push. */
 	int			 allow_migrations_removal;
+	/* A push may delete a guarded ref (pushed again, it is judged
+	 * from the default branch, not from what it had). */
+	int			 allow_ref_deletion;
 	/* observe: judged and recorded, never refused; observe_refs are
 	 * ref globs observed whatever the mode. */
 	enum push_mode		 mode;

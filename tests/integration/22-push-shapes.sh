@@ -175,7 +175,17 @@ expect "notes: accepted, not judged" 0 "refs/notes/commits -> refs/notes/commits
 
 # --- deletions ----------------------------------------------------------------
 push app "$T/srv/app.git" :refs/heads/release/g
-expect "deleting a guarded branch: accepted, and said" 0 \
+expect "deleting a guarded branch: refused by default, and said" 1 \
+    "refs/heads/release/g: error: deleting a guarded ref is refused"
+push app "$T/srv/app.git" :refs/tags/v8
+expect "deleting a guarded tag: refused by default" 1 \
+    "refs/tags/v8: error: deleting a guarded ref is refused"
+# With allow_ref_deletion, deletions pass with a notice.
+stop_daemon d
+{ cat d.yaml; echo "allow_ref_deletion: true"; } >d-del.yaml
+start_daemon d -f "$T/d-del.yaml"
+push app "$T/srv/app.git" :refs/heads/release/g
+expect "deleting a guarded branch (allow_ref_deletion): accepted, and said" 0 \
     "refs/heads/release/g: not checked: the push deletes this guarded ref" \
     "[deleted]"
 push app "$T/srv/app.git" :refs/tags/v8 :refs/heads/release/n0001
