@@ -1,7 +1,8 @@
 /*
  * serve.c: the one road of a push (see serve.h).  Admission: the
- * repository and every object directory a request names must resolve
- * inside the configured roots.  Then the configuration for that
+ * repository, every object directory a request names, and everything
+ * libgit2 follows from the repository (links, commondir, alternates)
+ * must resolve inside the configured roots.  Then the configuration for that
  * repository is chosen, and each guarded ref is judged at its new commit
  * against its base (the old tip, or for a new branch its merge base with
  * the default branch) by judge.c: problems the base already had are old
@@ -99,8 +100,9 @@ admit_links(struct admit *a, const char *dir, const char *what)
 	char		*p;
 	int		 rv = 0;
 
+	/* Absent, or not a directory: libgit2 finds nothing there either. */
 	if ((d = opendir(dir)) == NULL)
-		return 0;	/* absent, or not a directory: nothing to follow */
+		return 0;
 	while (rv == 0 && (e = readdir(d)) != NULL) {
 		if (e->d_type != DT_LNK && e->d_type != DT_UNKNOWN)
 			continue;

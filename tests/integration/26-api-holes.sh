@@ -96,6 +96,7 @@ grep -qx 4 "$T/out" && ok "... every migration found through them" ||
 bare_repo srv/palt.git --socket "$T/d.sock"
 echo "$T/outside/secret.git/objects" >srv/palt.git/objects/info/alternates
 push app "$T/srv/palt.git" main
+grep -h "repo_roots" "$T/out" "$T/err" | sed "s/^/# pusher sees: /"
 expect "a push into a repository whose alternates leave the roots: refused" 1 \
     "outside the configured repo_roots"
 refute "... without naming where they lead" "outside/secret"
