@@ -376,6 +376,10 @@ cli_decisions_main(int argc, char **argv)
 				    "since" : "until", optarg);
 				return EXIT_TROUBLE;
 			}
+			if (ch == 's')
+				f.has_since = 1;
+			else
+				f.has_until = 1;
 			break;
 		case 'v': f.verdict = optarg; break;
 		case 'r': f.repository = optarg; break;

@@ -194,14 +194,25 @@ set_common_headers(struct evhttp_request *req, const char *ctype)
 	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
 }
 
+/*
+ * Every answer goes out here.  A HEAD answer has GET's status and
+ * headers, Content-Length of GET's body included, and no body: evhttp
+ * would send the body and no length, which a keep-alive client then reads
+ * as its next response.
+ */
 static void
 reply(struct evhttp_request *req, int status, const char *ctype,
     const char *body, size_t len)
 {
 	struct evbuffer	*b = evbuffer_new();
+	char		 n[32];
 
 	set_common_headers(req, ctype);
-	if (b != NULL && body != NULL)
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		snprintf(n, sizeof(n), "%zu", body != NULL ? len : 0);
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Content-Length", n);
+	} else if (b != NULL && body != NULL)
 		evbuffer_add(b, body, len);
 	evhttp_send_reply(req, status, NULL, b);
 	if (b != NULL)
@@ -372,6 +383,8 @@ serve_decisions(struct http *h, struct evhttp_request *req,
 	f.mode = q->mode;
 	f.since_ms = q->since_ms;
 	f.until_ms = q->until_ms;
+	f.has_since = q->has_since;
+	f.has_until = q->has_until;
 	f.limit = q->limit;
 	f.cursor = q->cursor;
 	if (store_query(h->store, &f, &page, err, sizeof(err)) == -1) {

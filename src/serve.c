@@ -1,7 +1,8 @@
 /*
  * serve.c: the one road of a push (see serve.h).  Admission: the
- * repository and every object directory a request names must resolve
- * inside the configured roots.  Then the configuration for that
+ * repository, every object directory a request names, and everything
+ * libgit2 follows from the repository (links, commondir, alternates)
+ * must resolve inside the configured roots.  Then the configuration for that
  * repository is chosen, and each guarded ref is judged at its new commit
  * against its base (the old tip, or for a new branch its merge base with
  * the default branch) by judge.c: problems the base already had are old
@@ -11,13 +12,16 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "revguard/judge.h"
 #include "revguard/mode.h"
@@ -49,10 +53,225 @@ inside_any(const struct strvec *roots, const char *path)
 	return 0;
 }
 
+/* libgit2's GIT_ALTERNATES_MAX_DEPTH: it opens no deeper chain. */
+#define ADMIT_ALTERNATES_DEPTH	5
+/* More alternates than any real fork network has; bounds the walk. */
+#define ADMIT_ALTERNATES_MAX	64
+#define ADMIT_FILE_MAX		(64 * 1024)
+
+struct admit {
+	const struct strvec	*roots;
+	const char		*repo;		/* as the request named it */
+	size_t			 alternates;	/* entries walked so far */
+	char			*err;
+	size_t			 errlen;
+};
+
+/*
+ * 0 when path is absent or resolves inside a root; -1 with err naming
+ * what (never where it leads: the refusal may reach an HTTP client).
+ */
+static int
+admit_path(struct admit *a, const char *path, const char *what)
+{
+	char	 real[PATH_MAX];
+
+	if (realpath(path, real) == NULL) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;	/* nothing there for libgit2 either */
+		snprintf(a->err, a->errlen, "repository `%s`: %s cannot be "
+		    "resolved: %s", a->repo, what, strerror(errno));
+		return -1;
+	}
+	if (inside_any(a->roots, real))
+		return 0;
+	snprintf(a->err, a->errlen, "repository `%s`: %s resolves outside "
+	    "the configured repo_roots", a->repo, what);
+	return -1;
+}
+
+/* Every symbolic link among dir's entries must stay inside the roots. */
+static int
+admit_links(struct admit *a, const char *dir, const char *what)
+{
+	DIR		*d;
+	struct dirent	*e;
+	struct stat	 st;
+	char		*p;
+	int		 rv = 0;
+
+	/* Absent, or not a directory: libgit2 finds nothing there either. */
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while (rv == 0 && (e = readdir(d)) != NULL) {
+		if (e->d_type != DT_LNK && e->d_type != DT_UNKNOWN)
+			continue;
+		if ((p = xasprintf("%s/%s", dir, e->d_name)) == NULL) {
+			snprintf(a->err, a->errlen, "out of memory");
+			rv = -1;
+		} else if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode))
+			rv = admit_path(a, p, what);
+		free(p);
+	}
+	closedir(d);
+	return rv;
+}
+
+/* Reads a small file whole (NUL-terminated); NULL when absent. */
+static char *
+read_small(struct admit *a, const char *path, int *failed)
+{
+	char	*buf;
+	ssize_t	 n;
+	size_t	 len = 0;
+	int	 fd;
+
+	*failed = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if ((buf = malloc(ADMIT_FILE_MAX + 1)) == NULL)
+		goto fail;
+	while (len <= ADMIT_FILE_MAX && (n = read(fd, buf + len,
+	    ADMIT_FILE_MAX + 1 - len)) > 0)
+		len += (size_t)n;
+	if (len > ADMIT_FILE_MAX) {
+		snprintf(a->err, a->errlen, "repository `%s`: `%s` is larger "
+		    "than %d bytes", a->repo, strrchr(path, '/') + 1,
+		    ADMIT_FILE_MAX);
+		goto fail;
+	}
+	buf[len] = '\0';
+	close(fd);
+	return buf;
+fail:
+	if (buf == NULL)
+		snprintf(a->err, a->errlen, "out of memory");
+	free(buf);
+	close(fd);
+	*failed = 1;
+	return NULL;
+}
+
+/*
+ * An object directory libgit2 will read: its linked entries (fan-out
+ * directories, pack, info), its packs, and each alternate it names,
+ * walked as libgit2 walks them (load_alternates: lines split on CR and
+ * LF, `#` comments, a path starting with `.` relative to the objects
+ * directory only at depth 0, no alternates file read deeper than
+ * ADMIT_ALTERNATES_DEPTH).
+ */
+static int
+admit_objects_dir(struct admit *a, const char *dir, int depth)
+{
+	char	*path = NULL, *buf = NULL, *line, *save, *alt = NULL;
+	int	 failed, rv = -1;
+
+	if (admit_links(a, dir, "an entry of `objects`") == -1 ||
+	    (path = xasprintf("%s/pack", dir)) == NULL ||
+	    admit_links(a, path, "a pack") == -1)
+		goto done;
+	free(path);
+	path = NULL;
+	if (depth > ADMIT_ALTERNATES_DEPTH) {
+		rv = 0;		/* libgit2 adds it but reads no further */
+		goto done;
+	}
+	if ((path = xasprintf("%s/info/alternates", dir)) == NULL)
+		goto done;
+	if (admit_path(a, path, "`objects/info/alternates`") == -1)
+		goto done;
+	if ((buf = read_small(a, path, &failed)) == NULL) {
+		rv = failed ? -1 : 0;
+		goto done;
+	}
+	for (line = strtok_r(buf, "\r\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\r\n", &save)) {
+		if (*line == '#')
+			continue;
+		if (++a->alternates > ADMIT_ALTERNATES_MAX) {
+			snprintf(a->err, a->errlen, "repository `%s`: more "
+			    "than %d alternate object directories", a->repo,
+			    ADMIT_ALTERNATES_MAX);
+			goto done;
+		}
+		free(alt);
+		alt = *line == '.' && depth == 0 ?
+		    xasprintf("%s/%s", dir, line) : strdup(line);
+		if (alt == NULL)
+			goto done;
+		if (admit_path(a, alt, "an alternate object directory") ==
+		    -1)
+			goto done;
+		if (admit_objects_dir(a, alt, depth + 1) == -1)
+			goto done;
+	}
+	rv = 0;
+done:
+	if (rv == -1 && a->err[0] == '\0')
+		snprintf(a->err, a->errlen, "out of memory");
+	free(alt);
+	free(buf);
+	free(path);
+	return rv;
+}
+
+/* What libgit2 reads in a git directory must resolve inside the roots. */
+static int
+admit_git_dir(struct admit *a, const char *gitdir, int common)
+{
+	static const char *const names[] = {
+		"objects", "refs", "packed-refs", "HEAD", "config",
+		"commondir",
+	};
+	char	*path = NULL, *what = NULL, *buf = NULL, *nl;
+	size_t	 i;
+	int	 failed, rv = -1;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		free(path);
+		free(what);
+		path = xasprintf("%s/%s", gitdir, names[i]);
+		what = xasprintf("`%s`", names[i]);
+		if (path == NULL || what == NULL ||
+		    admit_path(a, path, what) == -1)
+			goto done;
+	}
+	free(path);
+	if ((path = xasprintf("%s/objects", gitdir)) == NULL ||
+	    admit_objects_dir(a, path, 0) == -1)
+		goto done;
+	/* A linked worktree's git directory names its common directory,
+	 * whose objects and refs libgit2 reads instead. */
+	free(path);
+	if ((path = xasprintf("%s/commondir", gitdir)) == NULL)
+		goto done;
+	if ((buf = read_small(a, path, &failed)) == NULL) {
+		rv = failed ? -1 : 0;
+		goto done;
+	}
+	if ((nl = strpbrk(buf, "\r\n")) != NULL)
+		*nl = '\0';
+	free(path);
+	path = buf[0] == '/' ? strdup(buf) : xasprintf("%s/%s", gitdir, buf);
+	if (path == NULL ||
+	    admit_path(a, path, "the directory `commondir` names") == -1)
+		goto done;
+	rv = common ? 0 : admit_git_dir(a, path, 1);
+done:
+	if (rv == -1 && a->err[0] == '\0')
+		snprintf(a->err, a->errlen, "out of memory");
+	free(buf);
+	free(what);
+	free(path);
+	return rv;
+}
+
 char *
 serve_admit_repository(const struct strvec *roots, const char *path,
     char *err, size_t errlen)
 {
+	struct admit	 a;
+	char		 gitdir[PATH_MAX + 16];
 	char		 real[PATH_MAX], probe[PATH_MAX + 16];
 	struct stat	 st;
 
@@ -91,7 +310,20 @@ serve_admit_repository(const struct strvec *roots, const char *path,
 			    path);
 			return NULL;
 		}
-	}
+		snprintf(gitdir, sizeof(gitdir), "%s/.git", real);
+	} else
+		snprintf(gitdir, sizeof(gitdir), "%s", real);
+	/* The top directory is inside; what libgit2 follows from it must
+	 * be too, or a directory of links reads any repository. */
+	memset(&a, 0, sizeof(a));
+	a.roots = roots;
+	a.repo = path;
+	a.err = err;
+	a.errlen = errlen;
+	err[0] = '\0';
+	if (admit_path(&a, gitdir, "its git directory") == -1 ||
+	    admit_git_dir(&a, gitdir, 0) == -1)
+		return NULL;
 	return strdup(real);
 }
 

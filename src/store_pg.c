@@ -874,9 +874,9 @@ pg_query_once(struct store *st, const struct store_filter *f,
 		where(&sql, &p, "d.pusher = ", f->pusher, "");
 	if (f->mode != NULL)
 		where(&sql, &p, "d.mode = ", f->mode, "");
-	if (f->since_ms != 0)
+	if (f->has_since)
 		where_ll(&sql, &p, "d.time_ms >= ", f->since_ms);
-	if (f->until_ms != 0)
+	if (f->has_until)
 		where_ll(&sql, &p, "d.time_ms < ", f->until_ms);
 	if (f->cursor != NULL) {
 		param_ll(&p, ct);

@@ -378,9 +378,9 @@ sqlite_query(struct store *store, const struct store_filter *f,
 		WHERE("d.pusher = :pusher");
 	if (f->mode != NULL)
 		WHERE("d.mode = :mode");
-	if (f->since_ms != 0)
+	if (f->has_since)
 		WHERE("d.time_ms >= :since");
-	if (f->until_ms != 0)
+	if (f->has_until)
 		WHERE("d.time_ms < :until");
 	if (f->ref != NULL && f->rule != NULL)
 		WHERE("EXISTS (SELECT 1 FROM rule_hits h WHERE h.rule = :rule "

@@ -42,7 +42,8 @@ struct api_request {
 	 * (a full name; NULL: the default branch). */
 	char		*repo;
 	char		*ref;
-	/* decisions: NULL or 0 do not filter (store.h's store_filter). */
+	/* decisions: NULL or 0 do not filter (store.h's store_filter);
+	 * the times only when has_since / has_until are set. */
 	char		*repository;
 	char		*verdict;
 	char		*rule;
@@ -50,6 +51,7 @@ struct api_request {
 	char		*mode;
 	char		*cursor;
 	long long	 since_ms, until_ms;
+	int		 has_since, has_until;
 	size_t		 limit;
 };
 

@@ -34,7 +34,12 @@ struct serve_opts {
 
 /*
  * Resolves path against the configured roots: realpath, inside a root,
- * and a git repository.  Returns the resolved path or NULL with err.
+ * and a git repository, and what libgit2 would follow from it (objects,
+ * refs, packed-refs, HEAD, config, commondir, links among the object
+ * entries and packs, objects/info/alternates as libgit2 walks them) is
+ * inside a root too; err never says where a refused link leads.
+ * Returns the resolved path or NULL with err.  The push road and the
+ * HTTP API both admit through here.
  */
 char	*serve_admit_repository(const struct strvec *roots, const char *path,
 	    char *err, size_t errlen);

@@ -69,7 +69,11 @@ struct store_decision {
 	size_t		 ndiags;
 };
 
-/* A query: NULL or 0 fields do not filter.  Newest first. */
+/*
+ * A query: NULL or 0 fields do not filter.  Newest first.  The times
+ * filter only when has_since / has_until say so: the epoch itself is a
+ * time a client may ask for (until=1970-01-01 matches nothing).
+ */
 struct store_filter {
 	const char	*repository;
 	const char	*ref;		/* any of the decision's refs */
@@ -78,6 +82,7 @@ struct store_filter {
 	const char	*pusher;
 	const char	*mode;
 	long long	 since_ms, until_ms;	/* [since, until) */
+	int		 has_since, has_until;
 	size_t		 limit;		/* 0: 100; at most 1000 */
 	const char	*cursor;	/* from a previous page, or NULL */
 };

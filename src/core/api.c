@@ -292,6 +292,10 @@ decisions_param(struct api_request *r, const char *key, char **vp,
 			    "as 1h or 30d%s" : "parameter `until` must be a "
 			    "time such as 2026-11-26T15:04:05Z, 2026-11-26 or "
 			    "an age such as 1h or 30d%s", "");
+		if (key[0] == 's')
+			r->has_since = 1;
+		else
+			r->has_until = 1;
 		return 0;
 	} else if (strcmp(key, "limit") == 0) {
 		n = strtol(value, &end, 10);

@@ -226,12 +226,33 @@ Test(store, filters)
 	cr_assert_eq(count_all(f), 0);
 	memset(&f, 0, sizeof(f));
 	f.since_ms = 2000;
+	f.has_since = 1;
 	cr_assert_eq(count_all(f), 3, "since is inclusive");
 	f.until_ms = 4000;
+	f.has_until = 1;
 	cr_assert_eq(count_all(f), 2, "until is exclusive");
 	f.repository = "/r/b.git";
 	f.verdict = STORE_OBSERVE_REJECT;
 	cr_assert_eq(count_all(f), 1, "filters combine");
+}
+
+/* The epoch is a time like any other: 0 with has_until matches nothing. */
+Test(store, the_epoch_filters)
+{
+	struct store_filter	 f;
+
+	put_sample("/r/a.git", STORE_ACCEPT, 500);
+	put_sample("/r/a.git", STORE_REJECT, 1000);
+	memset(&f, 0, sizeof(f));
+	cr_assert_eq(count_all(f), 2, "no time given: no time filter");
+	f.has_until = 1;
+	cr_assert_eq(count_all(f), 0, "until the epoch: nothing");
+	f.has_until = 0;
+	f.has_since = 1;
+	cr_assert_eq(count_all(f), 2, "since the epoch: everything");
+	f.until_ms = 1000;
+	f.has_until = 1;
+	cr_assert_eq(count_all(f), 1, "since the epoch until 1000");
 }
 
 Test(store, newest_first_with_ties)

@@ -99,12 +99,21 @@ Test(api, decisions_parameters)
 	cr_assert_str_eq(r.mode, "observe");
 	cr_assert_eq(r.since_ms, NOW - 3600000);
 	cr_assert_eq(r.until_ms, NOW - 3600000);
+	cr_assert(r.has_since && r.has_until);
 	cr_assert_eq(r.limit, 5);
 	cr_assert_str_eq(r.cursor, "abc");
 	/* Empty values, as a form sends them, do not filter. */
 	cr_assert_eq(parse("/api/v1/decisions?repo=&verdict=&limit="), 0);
 	cr_assert_null(r.verdict);
 	cr_assert_eq(r.limit, 100);
+	cr_assert(!r.has_since && !r.has_until, "no time: no time filter");
+	api_request_clear(&r);
+	/* The epoch is a time like any other, not "no filter". */
+	cr_assert_eq(parse("/api/v1/decisions?until=1970-01-01&since="
+	    "1970-01-01T00:00:00Z"), 0, "%s", e.message);
+	cr_assert_eq(r.until_ms, 0);
+	cr_assert_eq(r.since_ms, 0);
+	cr_assert(r.has_since && r.has_until);
 	api_request_clear(&r);
 }
 
