@@ -134,7 +134,7 @@ spool_write(const char *dir, const struct push_request *req,
 	start = (size_t)((unsigned long)time_ms * 2654435761u ^
 	    (unsigned long)getpid()) % SPOOL_SLOTS_PER_UID;
 	for (k = 0; k < SPOOL_SLOTS_PER_UID; k++) {
-		snprintf(slot, sizeof(slot), "d-%lu-%03zu.json",
+		snprintf(slot, sizeof(slot), "d-%lu-%04zu.json",
 		    (unsigned long)uid, (start + k) % SPOOL_SLOTS_PER_UID);
 		if (linkat(dirfd, tmp, dirfd, slot, 0) == 0)
 			break;
@@ -296,7 +296,7 @@ spool_parse(const char *data, size_t len, const struct stat *sb,
 }
 
 /*
- * The names spool_write links: 1 for d-UID-NNN.json, with the uid in
+ * The names spool_write links: 1 for d-UID-NNNN.json, with the uid in
  * *uid; 2 for d-NNNN.json (0.1 hooks, any uid); 0 for anything else.
  */
 static int
@@ -310,8 +310,8 @@ slot_name(const char *name, unsigned long *uid)
 		return 2;
 	if (strncmp(name, "d-", 2) != 0 || (n = strspn(name + 2,
 	    "0123456789")) == 0 || n > 10 || name[2 + n] != '-' ||
-	    strspn(name + 3 + n, "0123456789") != 3 ||
-	    strcmp(name + 6 + n, ".json") != 0)
+	    strspn(name + 3 + n, "0123456789") != 4 ||
+	    strcmp(name + 7 + n, ".json") != 0)
 		return 0;
 	*uid = strtoul(name + 2, NULL, 10);
 	return 1;

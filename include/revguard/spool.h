@@ -16,8 +16,8 @@
 
 #include "revguard/request.h"
 
-/* Names per uid (d-UID-000.json ...): one user cannot take them all. */
-#define SPOOL_SLOTS_PER_UID	128
+/* Names per uid (d-UID-0000.json ...): one user cannot take them all. */
+#define SPOOL_SLOTS_PER_UID	1024
 #define SPOOL_MAX_FILE	16384
 /* Refs written per push; the file says how many there were. */
 #define SPOOL_MAX_REFS	100

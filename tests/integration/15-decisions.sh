@@ -221,14 +221,14 @@ stop_daemon k
 # The hook bounds what it writes: a full spool takes no more, and a
 # world-writable directory without the sticky bit is not used.
 mkdir full; chmod 1733 full
-i=0; while [ $i -lt 128 ]; do : >"full/d-$(id -u)-$(printf %03d $i).json"; i=$((i + 1)); done
+i=0; while [ $i -lt 1024 ]; do : >"full/d-$(id -u)-$(printf %04d $i).json"; i=$((i + 1)); done
 sed "s|$T/spool|$T/full|" "$T/k.yaml" >"$T/full.yaml"
 "$REVGUARD" install-hook --force --repo srv/a.git -- --socket "$T/k.sock" \
     --config "$T/full.yaml" >/dev/null
 push a origin HEAD:refs/heads/release/down3
 expect "daemon down, full spool: still rejected" 1 "cannot check this push" \
-    "NOT in the decision log" "is full (128 records of uid"
-[ "$(ls full | wc -l)" = 128 ] && ok "a full spool (128 records of a uid) takes no more" || not_ok "full spool: $(ls full | wc -l) files"
+    "NOT in the decision log" "is full (1024 records of uid"
+[ "$(ls full | wc -l)" = 1024 ] && ok "a full spool (1024 records of a uid) takes no more" || not_ok "full spool: $(ls full | wc -l) files"
 mkdir open777; chmod 0777 open777
 sed "s|$T/spool|$T/open777|" "$T/k.yaml" >"$T/o7.yaml"
 "$REVGUARD" install-hook --force --repo srv/a.git -- --socket "$T/k.sock" \

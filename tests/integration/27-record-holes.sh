@@ -88,11 +88,17 @@ git_quiet -C app commit --allow-empty -m three
 USER=git REVGUARD_PUSHER=alice push app origin HEAD:refs/heads/jam1
 expect "daemon down, old slots jammed: accepted unchecked" 0 "NOT checked"
 refute "... and not said to be missing from the log" "NOT in the decision log"
-# Another user takes every one of our uid's places too.
-k=0; while [ $k -lt 128 ]; do
-	f="spool/d-$uid-$(printf %03d $k).json"
-	[ -e "$f" ] || { printf x >"$f"; chown "$other" "$f"; }
-	k=$((k + 1)); done
+# Another user takes every one of our uid's places too (jam1 took one).
+"$PYTHON" - "$T/spool" "$uid" "$other" <<'PY'
+import os, sys
+spool, uid, other = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+for k in range(1024):
+    p = os.path.join(spool, 'd-%d-%04d.json' % (uid, k))
+    if not os.path.exists(p):
+        with open(p, 'w') as f:
+            f.write('x')
+        os.chown(p, other, -1)
+PY
 git_quiet -C app commit --allow-empty -m four
 push app origin HEAD:refs/heads/jam2
 expect "every place jammed: still accepted (on_unavailable: accept)" 0 \
@@ -109,7 +115,7 @@ rec = {'v': 1, 'time_ms': 2082758400000, 'repository': t + '/srv/app.git',
        'updates': [{'ref': 'refs/heads/main', 'old': '0' * 40,
                     'new': '1' * 40}],
        'verdict': 'fail-open', 'error': 'forged', 'version': '0.1.0'}
-for name in ('d-%d-000.json' % other, 'd-0000.json'):
+for name in ('d-%d-0000.json' % other, 'd-0000.json'):
     p = os.path.join(t, 'spool', name)
     if os.path.exists(p):
         os.unlink(p)
@@ -134,7 +140,7 @@ grep -q "d-$uid-[0-9]*.json: written by uid $other into a place of uid $uid; rem
 	ok "another user's files in our places are removed with a log line" ||
 	{ not_ok "squatted places"; diag d.log; }
 dec --ref refs/heads/main --verdict fail-open
-now=$(date +%s)
+now=$(($(date +%s) + 1))	# whole seconds: the next one
 n=$(py "len(j['decisions'])")
 late=$(py "sum(d['time_ms'] > $now * 1000 for d in j['decisions'])")
 early=$(py "sum(d['time_ms'] < $before * 1000 - 120000 for d in j['decisions'])")
