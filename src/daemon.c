@@ -51,6 +51,7 @@
 #include "revguard/shipper.h"
 #include "revguard/store_pg.h"
 #include "revguard/spool.h"
+#include "revguard/identity.h"
 #include "revguard/stats.h"
 #include "revguard/store_sink.h"
 #include "revguard/strvec.h"
@@ -395,7 +396,9 @@ job_decide(struct daemon *d, struct job *job, struct conn *c,
 	dec.pushers = &pushers;
 	dec.repository = json_string_value(json_object_get(job->request,
 	    "repository"));
-	dec.pusher = json_string_value(json_array_get(pusher, 0));
+	dec.pusher = identity_recorded(&pushers, config_for_repository(
+	    &job->cfg->cfg, dec.repository ? dec.repository : "")->
+	    bypass.identity_var, &dec.pusher_from, &dec.pusher_account);
 	dec.res = error == NULL ? &job->res : NULL;
 	dec.error = error;
 	dec.on_unavailable = job->on_unavailable;

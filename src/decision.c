@@ -104,8 +104,11 @@ decision_line(const struct decision *dec)
 	struct buf	 b = BUF_INIT;
 	size_t		 i;
 
-	buf_printf(&b, "%.300s%s%.100s", dec->repository ? dec->repository :
-	    "?", dec->pusher ? " by " : "", dec->pusher ? dec->pusher : "");
+	buf_printf(&b, "%.300s", dec->repository ? dec->repository : "?");
+	if (dec->pusher != NULL)
+		buf_printf(&b, " by %.100s (%.64s%s)", dec->pusher,
+		    dec->pusher_from ? dec->pusher_from : "?",
+		    dec->pusher_account ? ", an account" : "");
 	if (dec->res == NULL) {
 		buf_printf(&b, ": not checked: %s; %s", dec->error ?
 		    dec->error : "?", decision_unavailable_effect(

@@ -444,13 +444,15 @@ read_environment(struct push_request *req, char *err, size_t errlen)
 }
 
 /* The variable bypass.identity_var names for this repository goes
- * along with the host's own, so the daemon can see who pushes. */
+ * along with the host's own, first: it names the person (an older daemon
+ * and the spool log the first as who pushed; USER names the account). */
 static int
 forward_identity(const struct config *cfg, struct push_request *req)
 {
 	const char	*var = config_for_repository(cfg,
 			    req->repository)->bypass.identity_var;
 	const char	*v;
+	char		*pair;
 	size_t		 i, n;
 
 	if (var == NULL || (v = getenv(var)) == NULL)
@@ -459,8 +461,15 @@ forward_identity(const struct config *cfg, struct push_request *req)
 	for (i = 0; i < req->pusher.len; i++)
 		if (strncmp(req->pusher.items[i], var, n) == 0 &&
 		    req->pusher.items[i][n] == '=')
-			return 0;	/* forwarded already */
-	return strvec_push_owned(&req->pusher, xasprintf("%s=%s", var, v));
+			break;
+	if (i == req->pusher.len && strvec_push_owned(&req->pusher,
+	    xasprintf("%s=%s", var, v)) == -1)
+		return -1;
+	pair = req->pusher.items[i];
+	memmove(&req->pusher.items[1], &req->pusher.items[0], i *
+	    sizeof(req->pusher.items[0]));
+	req->pusher.items[0] = pair;
+	return 0;
 }
 
 /*
@@ -695,8 +704,10 @@ ask_daemon(const struct config *cfg, const struct push_request *req,
 	sent.timeout_ms = (int)(deadline - now_ms());
 	if (sent.timeout_ms < 1)
 		sent.timeout_ms = 1;
-	sent.on_unavailable = cfg->hook.fail_open ? PUSH_UNAVAILABLE_ACCEPT :
-	    PUSH_UNAVAILABLE_REJECT;
+	/* What this hook does with this push without a verdict, observe
+	 * mode included, so the daemon logs what the pusher gets. */
+	sent.on_unavailable = cfg->hook.fail_open || observed(cfg, req, 1) ?
+	    PUSH_UNAVAILABLE_ACCEPT : PUSH_UNAVAILABLE_REJECT;
 	if ((j = proto_request_to_json(&sent)) == NULL ||
 	    proto_frame(PROTO_REQUEST, j, &frame, &len) == -1) {
 		json_decref(j);
@@ -787,7 +798,8 @@ wall_ms(void)
  * to syslog, and to the spool so that revguardd's decision log has it.
  */
 static void
-record_unchecked(const struct config *cfg, const struct push_request *req,
+record_unchecked(FILE *out, const struct report_host *rh,
+    const struct config *cfg, const struct push_request *req,
     const char *why, int let_through)
 {
 	const char	*verdict = let_through ? "fail-open" : "fail-closed";
@@ -806,9 +818,16 @@ record_unchecked(const struct config *cfg, const struct push_request *req,
 	    strcmp(cfg->decisions.spool, "off") == 0)
 		goto done;
 	if (spool_write(cfg->decisions.spool, req, verdict, why, wall_ms(),
-	    err, sizeof(err)) == -1)
+	    err, sizeof(err)) == -1) {
+		/* Syslog has it; the pusher hears it, so that an unchecked
+		 * push is never also an unrecorded one in silence. */
+		vis_escape(reason, sizeof(reason), err, strlen(err), 0);
 		syslog(LOG_WARNING, "the unchecked push to %s is not in the "
-		    "decision log: %s", repo, err);
+		    "decision log: %s", repo, reason);
+		host_say(out, rh, !let_through, "revguard: this unchecked "
+		    "push is NOT in the decision log (only in syslog): %s",
+		    err);
+	}
 done:
 	closelog();
 }
@@ -1075,7 +1094,7 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		    host_has_web_ui(rh.host) ? headline : NULL);
 	/* What the pusher got (observe mode lets it through too). */
 	if (unchecked)
-		record_unchecked(&cfg, &req, err, rv == 0);
+		record_unchecked(out, &rh, &cfg, &req, err, rv == 0);
 	push_result_clear(&res);
 	push_request_clear(&req);
 	config_free(&cfg);

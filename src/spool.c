@@ -34,6 +34,8 @@
 #define SPOOL_VERSION	1
 /* A temporary file older than this was left by a hook that died. */
 #define SPOOL_STALE_S	600
+/* How much earlier than its file's ctime a record's time may be. */
+#define SPOOL_SKEW_S	60
 
 /* The request as a spool record, with at most nrefs of its updates. */
 static char *
@@ -71,7 +73,8 @@ spool_write(const char *dir, const struct push_request *req,
 {
 	struct stat	 sb;
 	char		 tmp[64], slot[32], *data = NULL;
-	size_t		 len = 0, nrefs = SPOOL_MAX_REFS, k, start;
+	size_t		 len = 0, nrefs = SPOOL_MAX_REFS, k, start, squatted = 0;
+	uid_t		 uid = geteuid();
 	int		 dirfd = -1, fd = -1, rv = -1;
 	ssize_t		 w;
 
@@ -122,12 +125,17 @@ spool_write(const char *dir, const struct push_request *req,
 		    strerror(errno));
 		goto done;
 	}
-	/* A free slot: link(2) never replaces, so a slot is taken once. */
+	/*
+	 * A free slot among our uid's: link(2) never replaces, so a slot is
+	 * taken once.  Another user can create files under our names (the
+	 * directory lets everyone create); those are counted, so the pusher
+	 * hears that the spool is jammed, and revguardd removes them.
+	 */
 	start = (size_t)((unsigned long)time_ms * 2654435761u ^
-	    (unsigned long)getpid()) % SPOOL_SLOTS;
-	for (k = 0; k < SPOOL_SLOTS; k++) {
-		snprintf(slot, sizeof(slot), "d-%04zu.json",
-		    (start + k) % SPOOL_SLOTS);
+	    (unsigned long)getpid()) % SPOOL_SLOTS_PER_UID;
+	for (k = 0; k < SPOOL_SLOTS_PER_UID; k++) {
+		snprintf(slot, sizeof(slot), "d-%lu-%04zu.json",
+		    (unsigned long)uid, (start + k) % SPOOL_SLOTS_PER_UID);
 		if (linkat(dirfd, tmp, dirfd, slot, 0) == 0)
 			break;
 		if (errno != EEXIST) {
@@ -135,10 +143,20 @@ spool_write(const char *dir, const struct push_request *req,
 			    strerror(errno));
 			goto done;
 		}
+		if (fstatat(dirfd, slot, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    sb.st_uid != uid)
+			squatted++;
 	}
-	if (k == SPOOL_SLOTS) {
-		snprintf(err, errlen, "spool %s is full (%d records waiting "
-		    "for revguardd)", dir, SPOOL_SLOTS);
+	if (k == SPOOL_SLOTS_PER_UID && squatted > 0) {
+		snprintf(err, errlen, "spool %s is jammed: %zu of the %d "
+		    "places for uid %lu are taken by other users' files", dir,
+		    squatted, SPOOL_SLOTS_PER_UID, (unsigned long)uid);
+		goto done;
+	}
+	if (k == SPOOL_SLOTS_PER_UID) {
+		snprintf(err, errlen, "spool %s is full (%d records of uid %lu "
+		    "waiting for revguardd)", dir, SPOOL_SLOTS_PER_UID,
+		    (unsigned long)uid);
 		goto done;
 	}
 	rv = 0;
@@ -176,8 +194,10 @@ get_str(json_t *j, const char *key, size_t max, int *bad)
 /* A spool record as a decision; -1 with err when it is not one. */
 static int
 spool_parse(const char *data, size_t len, const struct stat *sb,
-    const char *node, struct store_decision *d, char *err, size_t errlen)
+    time_t now, const char *node, struct store_decision *d, char *err,
+    size_t errlen)
 {
+	long long	 ctime_ms;
 	json_t		*j, *u, *updates, *pusher;
 	json_error_t	 jerr;
 	struct buf	 env = BUF_INIT;
@@ -207,12 +227,22 @@ spool_parse(const char *data, size_t len, const struct stat *sb,
 	}
 	d->node = strdup(node);
 	d->time_ms = json_integer_value(json_object_get(j, "time_ms"));
-	/* A time far from the file's own is not believed. */
-	if (d->time_ms / 1000 < (long long)sb->st_mtime - 86400 ||
-	    d->time_ms / 1000 > (long long)sb->st_mtime + 86400)
-		d->time_ms = (long long)sb->st_mtime * 1000;
+	/*
+	 * The writer sets the record's time and the file's mtime (touch
+	 * -d); nobody but the clock sets its ctime, which link(2) moved to
+	 * when the hook filed it.  A time more than SPOOL_SKEW_S before
+	 * that or after it is not believed, nor one after now.
+	 */
+	ctime_ms = ((long long)sb->st_ctime < (long long)now ?
+	    (long long)sb->st_ctime : (long long)now) * 1000;
+	if (d->time_ms < ctime_ms - SPOOL_SKEW_S * 1000 ||
+	    d->time_ms > ctime_ms + 999)
+		d->time_ms = ctime_ms;
 	d->repository = get_str(j, "repository", 4096, &bad);
-	d->source = strdup("hook");
+	/* Who wrote the file is the one fact nobody forges. */
+	if (asprintf(&d->source, "hook uid %lu",
+	    (unsigned long)sb->st_uid) == -1)
+		d->source = NULL;
 	d->verdict = get_str(j, "verdict", 32, &bad);
 	if (d->verdict == NULL || (strcmp(d->verdict, STORE_FAIL_OPEN) != 0 &&
 	    strcmp(d->verdict, STORE_FAIL_CLOSED) != 0))
@@ -265,13 +295,26 @@ spool_parse(const char *data, size_t len, const struct stat *sb,
 	return 0;
 }
 
-/* 1 for the names spool_write links: d-NNNN.json. */
+/*
+ * The names spool_write links: 1 for d-UID-NNNN.json, with the uid in
+ * *uid; 2 for d-NNNN.json (0.1 hooks, any uid); 0 for anything else.
+ */
 static int
-slot_name(const char *name)
+slot_name(const char *name, unsigned long *uid)
 {
-	return strlen(name) == 11 && strncmp(name, "d-", 2) == 0 &&
+	size_t	 n;
+
+	if (strlen(name) == 11 && strncmp(name, "d-", 2) == 0 &&
 	    strspn(name + 2, "0123456789") == 4 &&
-	    strcmp(name + 6, ".json") == 0;
+	    strcmp(name + 6, ".json") == 0)
+		return 2;
+	if (strncmp(name, "d-", 2) != 0 || (n = strspn(name + 2,
+	    "0123456789")) == 0 || n > 10 || name[2 + n] != '-' ||
+	    strspn(name + 3 + n, "0123456789") != 4 ||
+	    strcmp(name + 7 + n, ".json") != 0)
+		return 0;
+	*uid = strtoul(name + 2, NULL, 10);
+	return 1;
 }
 
 long
@@ -285,7 +328,8 @@ spool_import(const char *dir, struct store *st, const char *node,
 	char			 buf[SPOOL_MAX_FILE + 1], why[512];
 	long			 n = 0;
 	ssize_t			 len;
-	int			 dirfd, fd;
+	unsigned long		 uid = 0;
+	int			 dirfd, fd, kind;
 
 	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1) {
@@ -307,7 +351,7 @@ spool_import(const char *dir, struct store *st, const char *node,
 				(void)unlinkat(dirfd, e->d_name, 0);
 			continue;
 		}
-		if (!slot_name(e->d_name))
+		if ((kind = slot_name(e->d_name, &uid)) == 0)
 			continue;
 		fd = openat(dirfd, e->d_name, O_RDONLY | O_NOFOLLOW |
 		    O_NONBLOCK | O_CLOEXEC);
@@ -321,10 +365,20 @@ spool_import(const char *dir, struct store *st, const char *node,
 			(void)unlinkat(dirfd, e->d_name, 0);
 			continue;
 		}
+		if (kind == 1 && (unsigned long)sb.st_uid != uid) {
+			/* Taking another user's place: jamming, or a
+			 * record in a name that would vouch for it. */
+			log_warnx("spool %s: %s: written by uid %lu into a "
+			    "place of uid %lu; removed", dir, e->d_name,
+			    (unsigned long)sb.st_uid, uid);
+			close(fd);
+			(void)unlinkat(dirfd, e->d_name, 0);
+			continue;
+		}
 		len = read(fd, buf, sizeof(buf));
 		close(fd);
-		if (len < 0 || spool_parse(buf, (size_t)len, &sb, node, &d,
-		    why, sizeof(why)) == -1) {
+		if (len < 0 || spool_parse(buf, (size_t)len, &sb, time(NULL),
+		    node, &d, why, sizeof(why)) == -1) {
 			log_warnx("spool %s: %s: %s; removed", dir, e->d_name,
 			    len < 0 ? strerror(errno) : why);
 			(void)unlinkat(dirfd, e->d_name, 0);

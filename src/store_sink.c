@@ -126,7 +126,7 @@ store_sink_build(const struct decision *dec, const char *node,
 	const struct push_result	*res = dec->res;
 	const struct push_ref_result	*r;
 	struct buf			 env = BUF_INIT;
-	const char			*overall, *first, *eq;
+	const char			*overall;
 	size_t				 i;
 	int				 failed = 0;
 
@@ -146,13 +146,9 @@ store_sink_build(const struct decision *dec, const char *node,
 	out->mode = xstrdup_or(res ? push_mode_name(res->mode) : NULL,
 	    &failed);
 	out->source = xstrdup_or("daemon", &failed);
-	/* The pusher is the first identity's value; all of them go in
-	 * pusher_env. */
-	first = dec->pusher;
-	if (first != NULL) {
-		eq = strchr(first, '=');
-		out->pusher = xstrdup_or(eq ? eq + 1 : first, &failed);
-	}
+	/* The pusher is the identity the decision names; every forwarded
+	 * variable goes in pusher_env. */
+	out->pusher = xstrdup_or(dec->pusher, &failed);
 	for (i = 0; dec->pushers != NULL && i < dec->pushers->len; i++)
 		if (buf_printf(&env, "%s\n", dec->pushers->items[i]) == -1)
 			failed = 1;

@@ -13,7 +13,11 @@
 
 struct decision {
 	const char		*repository;	/* as the request named it */
-	const char		*pusher;	/* first identity, or NULL */
+	/* Who pushed (identity_recorded: the identity bypass trusts,
+	 * else USER as an account), the variable that said so. */
+	const char		*pusher;	/* a value, or NULL */
+	const char		*pusher_from;	/* its variable, or NULL */
+	int			 pusher_account; /* USER: an account */
 	const struct push_result *res;	/* the verdict; NULL: none */
 	const char		*error;		/* why there is none */
 	enum push_unavailable	 on_unavailable;	/* what the hook does */

@@ -41,5 +41,15 @@ const char *identity_pick(const struct strvec *pusher, const char *var,
  * from the client).  -1 with a sentence in why otherwise.
  */
 int	 identity_var_check(const char *name, char *why, size_t whylen);
+/*
+ * Who the decision log and the daemon's log line name: identity_pick's
+ * person (var first, the same one a bypass trusts; a value a bypass
+ * would not take is still named, for the log to escape), else the
+ * host identity, else USER with *account set (USER names the login
+ * account, a shared `git` on an ssh server).  NULL: none of them; *from
+ * the variable's name.
+ */
+const char *identity_recorded(const struct strvec *pusher, const char *var,
+	    const char **from, int *account);
 
 #endif

@@ -4,9 +4,10 @@
  * (decisions.spool, mode 1733: the git users may create files, not list
  * or remove them), and revguardd imports those into the decision log
  * (source "hook") and removes them.  A file is written to a temporary
- * name and linked into one of SPOOL_SLOTS fixed names, so the hook never
- * keeps more than SPOOL_SLOTS files of at most SPOOL_MAX_FILE bytes
- * there, and never follows a symbolic link.
+ * name and linked into one of SPOOL_SLOTS_PER_UID fixed names of its
+ * uid, so the hook of one uid never keeps more than SPOOL_SLOTS_PER_UID
+ * files of at most SPOOL_MAX_FILE bytes there, and never follows a
+ * symbolic link.  A record's source names the uid that owns its file.
  */
 #ifndef REVGUARD_SPOOL_H
 #define REVGUARD_SPOOL_H
@@ -15,7 +16,8 @@
 
 #include "revguard/request.h"
 
-#define SPOOL_SLOTS	1024
+/* Names per uid (d-UID-0000.json ...): one user cannot take them all. */
+#define SPOOL_SLOTS_PER_UID	1024
 #define SPOOL_MAX_FILE	16384
 /* Refs written per push; the file says how many there were. */
 #define SPOOL_MAX_REFS	100
@@ -23,7 +25,7 @@
 /*
  * Records an unchecked push: verdict is "fail-open" or "fail-closed",
  * error why it was not checked.  -1 with the reason in err (no spool
- * directory, a spool that is full or unsafe, ...).
+ * directory, a spool that is full, jammed by other users, or unsafe).
  */
 int	 spool_write(const char *dir, const struct push_request *,
 	    const char *verdict, const char *error, long long time_ms,

@@ -72,6 +72,29 @@ identity_pick(const struct strvec *pusher, const char *var,
 	return NULL;
 }
 
+const char *
+identity_recorded(const struct strvec *pusher, const char *var,
+    const char **from, int *account)
+{
+	const char	*v;
+
+	*account = 0;
+	if ((v = identity_pick(pusher, var, from)) != NULL ||
+	    (*from != NULL && (v = lookup(pusher, *from)) != NULL))
+		return v;	/* unusable for a bypass, logged escaped */
+	if (var != NULL && ((v = identity_pick(pusher, NULL, from)) != NULL ||
+	    (*from != NULL && (v = lookup(pusher, *from)) != NULL)))
+		return v;
+	/* USER names at best the login account (a shared `git`). */
+	if ((v = lookup(pusher, "USER")) != NULL && usable(v)) {
+		*account = 1;
+		*from = "USER";
+		return v;
+	}
+	*from = NULL;
+	return NULL;
+}
+
 int
 identity_var_check(const char *name, char *why, size_t whylen)
 {

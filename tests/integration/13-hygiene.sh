@@ -62,7 +62,7 @@ echo $? >"$T/rc"
 expect "a push with a hostile pusher name is judged" 0
 stop_daemon d
 # The backslash stays single until daemon.c marks the name with log_vis.
-if grep -qF 'log.git by GL_USERNAME=eve\x1b[31m\x\nrevguardd: forged accepted' d.log
+if grep -qF 'log.git by eve\x1b[31m\x\nrevguardd: forged (GL_USERNAME) accepted' d.log
 then
 	ok "the pusher's name is logged escaped, on one line"
 else

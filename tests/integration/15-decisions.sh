@@ -107,7 +107,7 @@ count_source() {
 	db=$1 src=$2
 	shift 2
 	"$REVGUARD" decisions --db "$db" "$@" --limit 100000 --format json 2>/dev/null |
-	    "$PYTHON" -c "import json,sys; print(sum(d['source'] == '$src' for d in json.load(sys.stdin)['decisions']))" 2>/dev/null ||
+	    "$PYTHON" -c "import json,sys; print(sum(d['source'].split()[0] == '$src' for d in json.load(sys.stdin)['decisions']))" 2>/dev/null ||
 	    echo 0
 }
 
@@ -193,7 +193,7 @@ ON_UNAVAILABLE=accept config open
     --config "$T/open.yaml" >/dev/null
 push a origin HEAD:refs/heads/release/down2
 expect "daemon down, fail-open: accepted" 0 "NOT checked"
-n=$(ls spool | grep -c '^d-[0-9]*\.json$')
+n=$(ls spool | grep -c "^d-$(id -u)-[0-9]*\.json$")
 [ "$n" = 2 ] && ok "two spool records" || not_ok "spool records: $n"
 # What a hostile local user can leave there is removed, never followed.
 echo secret >outside
@@ -221,13 +221,14 @@ stop_daemon k
 # The hook bounds what it writes: a full spool takes no more, and a
 # world-writable directory without the sticky bit is not used.
 mkdir full; chmod 1733 full
-i=0; while [ $i -lt 1024 ]; do : >"full/d-$(printf %04d $i).json"; i=$((i + 1)); done
+i=0; while [ $i -lt 1024 ]; do : >"full/d-$(id -u)-$(printf %04d $i).json"; i=$((i + 1)); done
 sed "s|$T/spool|$T/full|" "$T/k.yaml" >"$T/full.yaml"
 "$REVGUARD" install-hook --force --repo srv/a.git -- --socket "$T/k.sock" \
     --config "$T/full.yaml" >/dev/null
 push a origin HEAD:refs/heads/release/down3
-expect "daemon down, full spool: still rejected" 1 "cannot check this push"
-[ "$(ls full | wc -l)" = 1024 ] && ok "a full spool (1024 records) takes no more" || not_ok "full spool: $(ls full | wc -l) files"
+expect "daemon down, full spool: still rejected" 1 "cannot check this push" \
+    "NOT in the decision log" "is full (1024 records of uid"
+[ "$(ls full | wc -l)" = 1024 ] && ok "a full spool (1024 records of a uid) takes no more" || not_ok "full spool: $(ls full | wc -l) files"
 mkdir open777; chmod 0777 open777
 sed "s|$T/spool|$T/open777|" "$T/k.yaml" >"$T/o7.yaml"
 "$REVGUARD" install-hook --force --repo srv/a.git -- --socket "$T/k.sock" \

@@ -106,7 +106,7 @@ if grep -q 'GL-HOOK-ERR' "$T/err"; then
 else
 	ok "GitLab: an accepted push prints no GL-HOOK-ERR line"
 fi
-if grep -q "$T/$GLREPO by GL_USERNAME=alice accepted" d.log; then
+if grep -q "$T/$GLREPO by alice (GL_USERNAME) accepted" d.log; then
 	ok "GitLab: the daemon names the pusher by GL_USERNAME, not USER"
 else
 	not_ok "GitLab: the daemon names the pusher by GL_USERNAME, not USER"
@@ -144,7 +144,7 @@ push_env app "$T/$GLREPO" bad:main GL_ID=user-7 GL_USERNAME=alice \
     GL_PROJECT_PATH=acme/billing GL_PROTOCOL=web GL_REPOSITORY=project-7
 first_line_is "GitLab web merge: the same short first line" \
     "GL-HOOK-ERR: revguard: acme/billing: push rejected: error[placeholder-id] in $BADFILE:9 on main"
-if grep -q "$T/$GLREPO by GL_USERNAME=alice rejected: refs/heads/main=reject" d.log; then
+if grep -q "$T/$GLREPO by alice (GL_USERNAME) rejected: refs/heads/main=reject" d.log; then
 	ok "GitLab web merge: the daemon's log keeps who and why"
 else
 	not_ok "GitLab web merge: the daemon's log keeps who and why"; diag d.log
@@ -292,7 +292,7 @@ push_env app "$T/$GTREPO" main $GT
 expect "Gitea: a good push is accepted" 0 "main -> main"
 if grep -q pre-receive gitea-ran; then ok "Gitea: its own hook ran too"
 else not_ok "Gitea: its own hook ran too"; fi
-if grep -q "$T/$GTREPO by GITEA_PUSHER_NAME=bob accepted" d.log; then
+if grep -q "$T/$GTREPO by bob (GITEA_PUSHER_NAME) accepted" d.log; then
 	ok "Gitea: the daemon names the pusher by GITEA_PUSHER_NAME"
 else not_ok "Gitea: the daemon names the pusher by GITEA_PUSHER_NAME"; diag d.log; fi
 

@@ -377,3 +377,39 @@ Test(vis, utf8_clean)
 	cr_assert_str_eq(s, "line\nbreak", "controls are the reason check's");
 	free(s);
 }
+
+/* The decision log names the identity a bypass trusts; USER only last,
+ * as an account (red-team finding 7). */
+Test(mode, identity_recorded)
+{
+	struct strvec	 p = STRVEC_INIT;
+	const char	*from, *who;
+	int		 account;
+
+	strvec_push(&p, "USER=git");
+	strvec_push(&p, "REMOTE_USER=carol");
+	strvec_push(&p, "REVGUARD_PUSHER=alice");
+	who = identity_recorded(&p, "REVGUARD_PUSHER", &from, &account);
+	cr_assert_str_eq(who, "alice");
+	cr_assert_str_eq(from, "REVGUARD_PUSHER");
+	cr_assert_eq(account, 0);
+	/* identity_var unset: the host's identity, not the account. */
+	who = identity_recorded(&p, "SSH_PUSHER", &from, &account);
+	cr_assert_str_eq(who, "carol");
+	cr_assert_str_eq(from, "REMOTE_USER");
+	strvec_clear(&p);
+	strvec_push(&p, "USER=git");
+	who = identity_recorded(&p, "REVGUARD_PUSHER", &from, &account);
+	cr_assert_str_eq(who, "git");
+	cr_assert_str_eq(from, "USER");
+	cr_assert_eq(account, 1);
+	/* A host identity a bypass would not take is still named. */
+	strvec_push(&p, "GL_USERNAME=eve\x1b[31m");
+	who = identity_recorded(&p, NULL, &from, &account);
+	cr_assert_str_eq(who, "eve\x1b[31m");
+	cr_assert_str_eq(from, "GL_USERNAME");
+	cr_assert_eq(account, 0);
+	strvec_clear(&p);
+	cr_assert_null(identity_recorded(&p, NULL, &from, &account));
+	cr_assert_null(from);
+}
