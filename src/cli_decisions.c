@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "revguard/clock.h"
 #include "revguard/cli_decisions.h"
 #include "revguard/config.h"
 #include "revguard/duration.h"
@@ -75,15 +76,6 @@ cli_decisions_usage(FILE *f)
 	    "error.\n", DECISIONS_DEFAULT_LIMIT);
 }
 
-static long long
-wall_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A duration ago, or a UTC date and time; -1 when it is neither. */
 static int
 parse_when(const char *s, long long *ms)
@@ -97,7 +89,7 @@ parse_when(const char *s, long long *ms)
 	size_t		 i;
 
 	if (duration_parse_long(s, &ago) == 0) {
-		*ms = wall_ms() - ago;
+		*ms = clock_wall_ms() - ago;
 		return 0;
 	}
 	for (i = 0; formats[i] != NULL; i++) {

@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "revguard/clock.h"
 #include "revguard/daemon.h"
 #include "revguard/http.h"
 #include "revguard/listen.h"
@@ -174,15 +175,6 @@ struct daemon {
 	struct http		*http;		/* NULL: http.listen off */
 };
 
-static long long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static struct cfgref *
 cfgref_get(struct cfgref *r)
 {
@@ -273,7 +265,7 @@ job_expired(void *arg)
 
 	return __atomic_load_n(job->aborting, __ATOMIC_RELAXED) ||
 	    __atomic_load_n(&job->cancelled, __ATOMIC_RELAXED) ||
-	    now_ms() >= job->deadline_ms;
+	    clock_mono_ms() >= job->deadline_ms;
 }
 
 /* In a worker: judge the request on the one road, build the answer. */
@@ -402,7 +394,7 @@ job_decide(struct daemon *d, struct job *job, struct conn *c,
 	dec.res = error == NULL ? &job->res : NULL;
 	dec.error = error;
 	dec.on_unavailable = job->on_unavailable;
-	dec.duration_ms = now_ms() - job->queued_ms;
+	dec.duration_ms = clock_mono_ms() - job->queued_ms;
 	if (decision_record(d->sinks, &dec, err, sizeof(err)) == -1) {
 		d->stats.log_state = STATS_DEP_FAILING;
 		job_unrecorded(d, job, dec.res != NULL, err);
@@ -618,7 +610,7 @@ refuse_fd(evutil_socket_t fd, const char *msg)
 static void
 note_dropped(struct daemon *d, const char *what)
 {
-	long long	 now = now_ms();
+	long long	 now = clock_mono_ms();
 
 	d->stats.dropped++;
 	if (d->drop_log_ms != 0 && now - d->drop_log_ms < DAEMON_DROP_LOG_MS)
@@ -660,7 +652,7 @@ conn_evict(struct daemon *d, pid_t pid)
 		return -1;
 	snprintf(msg, sizeof(msg), "connection dropped: the daemon is at "
 	    "daemon.max_connections and this connection sent no complete "
-	    "request in %lld ms", now_ms() - c->accepted_ms);
+	    "request in %lld ms", clock_mono_ms() - c->accepted_ms);
 	note_dropped(d, "dropped the oldest connection still sending its "
 	    "request, of the client process with most of them");
 	send_error_now(bufferevent_getfd(c->bev), msg);
@@ -703,7 +695,7 @@ conn_deadline(evutil_socket_t fd, short what, void *arg)
 		    "%s and was stopped", job->limit);
 	}
 	d->stats.timeouts++;
-	job->detached_ms = now_ms();
+	job->detached_ms = clock_mono_ms();
 	job->conn = NULL;
 	c->job = NULL;
 	job_decide(d, job, c, msg);
@@ -796,7 +788,7 @@ conn_read(struct bufferevent *bev, void *arg)
 		conn_error(c, "out of memory");
 		return;
 	}
-	now = now_ms();
+	now = clock_mono_ms();
 	job->wj.run = job_run;
 	job->conn = c;
 	job->cfg = cfgref_get(d->cfg);
@@ -887,7 +879,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	}
 	c->id = ++d->next_id;
 	c->d = d;
-	c->accepted_ms = now_ms();
+	c->accepted_ms = clock_mono_ms();
 	c->pid = pid;
 	c->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->deadline = evtimer_new(d->base, conn_deadline, c);
@@ -955,7 +947,7 @@ on_done(evutil_socket_t fd, short what, void *arg)
 	struct job		*job;
 	struct conn		*c;
 	char			 who[512];
-	long long		 now = now_ms();
+	long long		 now = clock_mono_ms();
 
 	(void)fd;
 	(void)what;
@@ -1076,15 +1068,6 @@ config_digest(const char *path, char out[SHA256_HEX_LEN + 1])
 	sha256_hex(&h, out);
 }
 
-static long long
-wall_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * The decision log's upkeep, between pushes: one bounded prune batch
  * (again soon while there is more), and the hook's spool now and then.
@@ -1097,13 +1080,13 @@ on_keep(evutil_socket_t fd, short what, void *arg)
 	struct timeval		 tv;
 	char			 err[1024];
 	long			 n;
-	long long		 next = DAEMON_KEEP_MS, now = now_ms();
+	long long		 next = DAEMON_KEEP_MS, now = clock_mono_ms();
 
 	(void)fd;
 	(void)what;
 	if (d->log == NULL)
 		return;
-	n = store_prune(store_sink_store(d->log), wall_ms(),
+	n = store_prune(store_sink_store(d->log), clock_wall_ms(),
 	    cfg->decisions.max_age_ms, cfg->decisions.max_rows,
 	    DAEMON_PRUNE_BUDGET, err, sizeof(err));
 	if (n == -1)
@@ -1276,7 +1259,7 @@ http_stats(void *ctx)
 static void
 log_stats(struct daemon *d, const char *when)
 {
-	char	*line = control_stats_line(stats_now(d), now_ms());
+	char	*line = control_stats_line(stats_now(d), clock_mono_ms());
 
 	log_info("%s: %s", when, line ? line : "out of memory");
 	free(line);
@@ -1410,7 +1393,7 @@ daemon_run(const struct daemon_opts *o)
 	d.sinks[1] = d.log ? store_sink_sink(d.log) : NULL;
 	d.sinks[2] = NULL;
 	d.stats.workers = nworkers;
-	d.stats.started_ms = now_ms();
+	d.stats.started_ms = clock_mono_ms();
 	if ((d.pool = worker_pool_new(nworkers)) == NULL)
 		fatal("cannot start %d workers", nworkers);
 	if ((d.base = event_base_new()) == NULL)

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "revguard/clock.h"
 #include "revguard/config.h"
 #include "revguard/duration.h"
 #include "revguard/hook.h"
@@ -59,15 +60,6 @@ static size_t	 watchdog_len;
 static int	 watchdog_status = 1;
 static int	 watchdog_fd = STDERR_FILENO;
 
-static long long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static const char *
 env_lookup(const char *name, void *arg)
 {
@@ -87,7 +79,7 @@ hook_on_github(void)
 static int
 deadline_expired(void *ctx)
 {
-	return now_ms() >= *(const long long *)ctx;
+	return clock_mono_ms() >= *(const long long *)ctx;
 }
 
 static void
@@ -611,7 +603,7 @@ wait_fd(int fd, short events, long long deadline)
 	int		 r;
 
 	for (;;) {
-		left = deadline - now_ms();
+		left = deadline - clock_mono_ms();
 		if (left <= 0) {
 			errno = ETIMEDOUT;
 			return -1;
@@ -671,7 +663,7 @@ ask_daemon(const struct config *cfg, const struct push_request *req,
 	struct proto_header	 h;
 	enum proto_header_status st;
 	uint8_t			 hdr[PROTO_HEADER_LEN];
-	long long		 deadline = now_ms() + timeout_ms;
+	long long		 deadline = clock_mono_ms() + timeout_ms;
 	json_t			*j;
 	json_error_t		 jerr;
 	char			*frame = NULL, *body = NULL, msg[256];
@@ -694,14 +686,14 @@ ask_daemon(const struct config *cfg, const struct push_request *req,
 	/* EAGAIN: the daemon's backlog is full; nothing was queued. */
 	while (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 &&
 	    errno != EINPROGRESS) {
-		if (errno != EAGAIN || now_ms() >= deadline) {
+		if (errno != EAGAIN || clock_mono_ms() >= deadline) {
 			snprintf(err, errlen, "cannot connect to %s: %s",
 			    sock_path, strerror(errno));
 			goto done;
 		}
 		(void)poll(NULL, 0, 10);
 	}
-	sent.timeout_ms = (int)(deadline - now_ms());
+	sent.timeout_ms = (int)(deadline - clock_mono_ms());
 	if (sent.timeout_ms < 1)
 		sent.timeout_ms = 1;
 	/* What this hook does with this push without a verdict, observe
@@ -783,15 +775,6 @@ done:
 	return rv;
 }
 
-static long long
-wall_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * A push the daemon never saw, let through (on_unavailable: accept, or
  * mode: observe) or refused:
@@ -817,7 +800,7 @@ record_unchecked(FILE *out, const struct report_host *rh,
 	    strcmp(cfg->decisions.spool, "") == 0 ||
 	    strcmp(cfg->decisions.spool, "off") == 0)
 		goto done;
-	if (spool_write(cfg->decisions.spool, req, verdict, why, wall_ms(),
+	if (spool_write(cfg->decisions.spool, req, verdict, why, clock_wall_ms(),
 	    err, sizeof(err)) == -1) {
 		/* Syslog has it; the pusher hears it, so that an unchecked
 		 * push is never also an unrecorded one in silence. */
@@ -908,7 +891,7 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 	const char		*unavailable = NULL, *host = NULL;
 	char			 err[1024] = "", why[1280], repo_name[512];
 	char			 headline[128], text[2048];
-	long long		 start = now_ms(), deadline_at = 0;
+	long long		 start = clock_mono_ms(), deadline_at = 0;
 	int			 ch, in_process = 0, timeout_ms = -1, rv;
 	int			 github, deadline_ms, grace;
 	enum host_kind		 forced;
@@ -1029,13 +1012,13 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		render_message(&rh, watchdog_status, text, watchdog_msg,
 		    sizeof(watchdog_msg));
 		watchdog_len = strlen(watchdog_msg);
-		if (watchdog_arm(deadline_at + grace - now_ms()) == -1)
+		if (watchdog_arm(deadline_at + grace - clock_mono_ms()) == -1)
 			fprintf(stderr, "revguard: cannot set the deadline's "
 			    "timer: %s\n", strerror(errno));
 		/* Waiting for the daemon counts against the budget too. */
-		if (deadline_at - now_ms() < cfg.hook.timeout_ms)
-			cfg.hook.timeout_ms = deadline_at - now_ms() > 1 ?
-			    (int)(deadline_at - now_ms()) : 1;
+		if (deadline_at - clock_mono_ms() < cfg.hook.timeout_ms)
+			cfg.hook.timeout_ms = deadline_at - clock_mono_ms() > 1 ?
+			    (int)(deadline_at - clock_mono_ms()) : 1;
 	}
 
 	/* An observed repository is known before git's ref lines arrive,
@@ -1067,7 +1050,7 @@ hook_main(int argc, char **argv, hook_check_fn in_process_check)
 		    sizeof(err));
 	watchdog_disarm();
 	unchecked = rv == -1 && !answered;
-	if (rv == -1 && deadline_ms > 0 && now_ms() >= deadline_at) {
+	if (rv == -1 && deadline_ms > 0 && clock_mono_ms() >= deadline_at) {
 		/* Whatever broke off the check, the budget is why. */
 		snprintf(why, sizeof(why), "the check did not finish within "
 		    "hook.deadline (%d ms): %s", deadline_ms, err);

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "revguard/clock.h"
 #include "revguard/api.h"
 #include "revguard/http.h"
 #include "revguard/jsonutil.h"
@@ -128,24 +129,6 @@ struct http_job {
 	char			*body;
 	size_t			 body_len;
 };
-
-static long long
-mono_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static long long
-wall_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* A JSON string of s, with invalid UTF-8 replaced (jansson refuses it). */
 static json_t *
@@ -415,7 +398,7 @@ job_expired(void *arg)
 	struct http_job	*job = arg;
 
 	return __atomic_load_n(&job->h->stopping, __ATOMIC_RELAXED) ||
-	    mono_ms() >= job->deadline_ms;
+	    clock_mono_ms() >= job->deadline_ms;
 }
 
 /*
@@ -946,7 +929,7 @@ submit(struct http *h, struct evhttp_request *req, struct http_job *job)
 	job->req = req;
 	job->wj.run = job_run;
 	job->cfg = h->hooks.config_get(h->hooks.ctx, &job->cfgref);
-	job->deadline_ms = mono_ms() + job->cfg->daemon.job_timeout_ms;
+	job->deadline_ms = clock_mono_ms() + job->cfg->daemon.job_timeout_ms;
 	job->stop.expired = job_expired;
 	job->stop.ctx = job;
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
@@ -964,7 +947,7 @@ serve_health(struct http *h, struct evhttp_request *req)
 
 	reply_json(req, 200, json_pack("{s:s, s:s, s:I}", "status", "ok",
 	    "version", PACKAGE_VERSION, "uptime_s",
-	    (json_int_t)((mono_ms() - s->started_ms) / 1000)));
+	    (json_int_t)((clock_mono_ms() - s->started_ms) / 1000)));
 }
 
 static const char *
@@ -1002,7 +985,7 @@ static void
 serve_metrics(struct http *h, struct evhttp_request *req)
 {
 	char	*text = control_metrics(h->hooks.stats(h->hooks.ctx),
-		    mono_ms());
+		    clock_mono_ms());
 
 	if (text == NULL) {
 		reply_error(req, 500, "internal", "out of memory");
@@ -1060,7 +1043,7 @@ track_slot(struct http *h, const void *bev, int create)
 	if (!create)
 		return NULL;
 	oldest->bev = bev;
-	oldest->start_ms = mono_ms();
+	oldest->start_ms = clock_mono_ms();
 	oldest->reading = 1;
 	return oldest;
 }
@@ -1085,7 +1068,7 @@ on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	(void)buf;
 	if (info->n_added == 0 || h == NULL)
 		return;
-	now = mono_ms();
+	now = clock_mono_ms();
 	t = track_slot(h, bev, 1);
 	if (!t->reading) {
 		t->reading = 1;
@@ -1115,7 +1098,7 @@ on_new_conn(struct event_base *base, void *arg)
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
 		return NULL;
 	t = track_slot(h, bev, 1);
-	t->start_ms = mono_ms();
+	t->start_ms = clock_mono_ms();
 	t->reading = 1;
 	if (evbuffer_add_cb(bufferevent_get_input(bev), on_input,
 	    bev) == NULL) {
@@ -1189,7 +1172,7 @@ on_request(struct evhttp_request *req, void *arg)
 		    "http.max_headers allows");
 		return;
 	}
-	if (api_parse(evhttp_request_get_uri(req), wall_ms(), &q, &e) == -1) {
+	if (api_parse(evhttp_request_get_uri(req), clock_wall_ms(), &q, &e) == -1) {
 		api_request_clear(&q);
 		/* The page needs no token; anything else is told 401
 		 * first, so a stranger learns nothing from a 404. */

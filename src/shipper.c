@@ -21,6 +21,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "revguard/clock.h"
+#include "revguard/store_sqlite.h"
 #include "revguard/log.h"
 #include "revguard/shipper.h"
 #include "revguard/store.h"
@@ -61,24 +63,6 @@ struct shipper {
 	long long		 backoff_ms;
 	long long		 next_probe_ms, next_prune_ms;
 };
-
-static long long
-mono_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static long long
-wall_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 const char *
 shipper_pg_name(enum shipper_pg pg)
@@ -169,75 +153,6 @@ local_ints(struct shipper *sh, const char *sql, long long bound,
 	return 0;
 }
 
-static char *
-col_text(sqlite3_stmt *st, int i, int *failed)
-{
-	const unsigned char	*v = sqlite3_column_text(st, i);
-	char			*d;
-
-	if (v == NULL)
-		return NULL;
-	if ((d = strdup((const char *)v)) == NULL)
-		*failed = 1;
-	return d;
-}
-
-/* The refs and diagnostics of d, from store_sqlite.c's tables. */
-static int
-local_details(struct shipper *sh, sqlite3_stmt *refs, sqlite3_stmt *diags,
-    struct store_decision *d)
-{
-	void	*grown;
-	int	 failed = 0, rc;
-
-	sqlite3_bind_int64(refs, 1, d->seq);
-	while (!failed && (rc = sqlite3_step(refs)) == SQLITE_ROW) {
-		struct store_ref	*r;
-
-		if ((grown = reallocarray(d->refs, d->nrefs + 1,
-		    sizeof(*d->refs))) == NULL) {
-			failed = 1;
-			break;
-		}
-		d->refs = grown;
-		r = &d->refs[d->nrefs++];
-		memset(r, 0, sizeof(*r));
-		r->ref = col_text(refs, 0, &failed);
-		r->old_id = col_text(refs, 1, &failed);
-		r->new_id = col_text(refs, 2, &failed);
-		r->verdict = col_text(refs, 3, &failed);
-		r->outcome = col_text(refs, 4, &failed);
-		r->reason = col_text(refs, 5, &failed);
-	}
-	sqlite3_reset(refs);
-	sqlite3_bind_int64(diags, 1, d->seq);
-	while (!failed && (rc = sqlite3_step(diags)) == SQLITE_ROW) {
-		struct store_diag	*g;
-
-		if ((grown = reallocarray(d->diags, d->ndiags + 1,
-		    sizeof(*d->diags))) == NULL) {
-			failed = 1;
-			break;
-		}
-		d->diags = grown;
-		g = &d->diags[d->ndiags++];
-		memset(g, 0, sizeof(*g));
-		g->ref = (size_t)sqlite3_column_int64(diags, 0);
-		g->rule = col_text(diags, 1, &failed);
-		g->severity = col_text(diags, 2, &failed);
-		g->file = col_text(diags, 3, &failed);
-		g->line = sqlite3_column_int(diags, 4);
-		g->revision = col_text(diags, 5, &failed);
-		g->message = col_text(diags, 6, &failed);
-		g->old = sqlite3_column_int(diags, 7) != 0;
-	}
-	sqlite3_reset(diags);
-	if (failed)
-		log_warnx("shipper: out of memory reading a decision");
-	(void)sh;
-	return failed ? -1 : 0;
-}
-
 /*
  * Reads up to sh->batch decisions after the mark, oldest first, all of
  * one node (a renamed node ships its old decisions under their own
@@ -248,19 +163,17 @@ local_read(struct shipper *sh, struct store_decision *ds)
 {
 	sqlite3_stmt	*st = NULL, *refs = NULL, *diags = NULL;
 	long		 n = 0;
-	int		 rc, failed = 0;
+	int		 rc, failed = 0, oom;
 
 	if (sqlite3_exec(sh->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sh->db, "SELECT seq, node, time_ms, repository, "
 	    "mode, source, pusher, pusher_env, verdict, error, bypass_reason, "
 	    "duration_ms, version, config_digest FROM decisions WHERE seq > ? "
 	    "ORDER BY seq LIMIT ?", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(sh->db, "SELECT ref, old_id, new_id, verdict, "
-	    "outcome, reason FROM refs WHERE decision = ? ORDER BY idx", -1,
-	    &refs, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(sh->db, "SELECT ref_index, rule, severity, "
-	    "file, line, revision, message, old FROM diags WHERE decision = ? "
-	    "ORDER BY idx", -1, &diags, NULL) != SQLITE_OK)
+	    sqlite3_prepare_v2(sh->db, STORE_SQLITE_SELECT_REFS, -1, &refs,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sh->db, STORE_SQLITE_SELECT_DIAGS, -1, &diags,
+	    NULL) != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, sh->mark);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)sh->batch);
@@ -273,21 +186,12 @@ local_read(struct shipper *sh, struct store_decision *ds)
 			break;
 		memset(d, 0, sizeof(*d));
 		n++;
-		d->seq = sqlite3_column_int64(st, 0);
-		d->node = col_text(st, 1, &failed);
-		d->time_ms = sqlite3_column_int64(st, 2);
-		d->repository = col_text(st, 3, &failed);
-		d->mode = col_text(st, 4, &failed);
-		d->source = col_text(st, 5, &failed);
-		d->pusher = col_text(st, 6, &failed);
-		d->pusher_env = col_text(st, 7, &failed);
-		d->verdict = col_text(st, 8, &failed);
-		d->error = col_text(st, 9, &failed);
-		d->bypass_reason = col_text(st, 10, &failed);
-		d->duration_ms = sqlite3_column_int64(st, 11);
-		d->version = col_text(st, 12, &failed);
-		d->config_digest = col_text(st, 13, &failed);
-		if (failed || local_details(sh, refs, diags, d) == -1) {
+		oom = 1;
+		if (store_sqlite_row(st, d) == -1 ||
+		    store_sqlite_details(refs, diags, d, &oom) == -1) {
+			if (!oom)
+				goto sqlfail;
+			log_warnx("shipper: out of memory reading a decision");
 			failed = 1;
 			break;
 		}
@@ -340,7 +244,7 @@ static void
 pg_busy(struct shipper *sh, int busy)
 {
 	pthread_mutex_lock(&sh->lock);
-	sh->busy_ms = busy ? mono_ms() : 0;
+	sh->busy_ms = busy ? clock_mono_ms() : 0;
 	pthread_mutex_unlock(&sh->lock);
 }
 
@@ -402,7 +306,7 @@ ship_once(struct shipper *sh, struct store_decision *ds)
 		return fail_pg(sh, err);
 	if ((n = local_read(sh, ds)) == -1)
 		return SHIPPER_IDLE_MS;
-	now = mono_ms();
+	now = clock_mono_ms();
 	if (n == 0) {
 		update_lag(sh);
 		if (now >= sh->next_probe_ms) {
@@ -423,7 +327,7 @@ ship_once(struct shipper *sh, struct store_decision *ds)
 			if (now >= sh->next_prune_ms) {
 				sh->next_prune_ms = now + SHIPPER_PRUNE_MS;
 				pg_busy(sh, 1);
-				if (store_prune(sh->pg, wall_ms(),
+				if (store_prune(sh->pg, clock_wall_ms(),
 				    sh->max_age_ms, sh->max_rows,
 				    SHIPPER_PRUNE_BUDGET, err,
 				    sizeof(err)) == -1)
@@ -570,7 +474,7 @@ shipper_kick(struct shipper *sh)
 	pthread_mutex_lock(&sh->lock);
 	sh->kicked = 1;
 	if (sh->unseen++ == 0)
-		sh->unseen_ms = wall_ms();
+		sh->unseen_ms = clock_wall_ms();
 	pthread_cond_signal(&sh->cond);
 	pthread_mutex_unlock(&sh->lock);
 }
@@ -578,7 +482,7 @@ shipper_kick(struct shipper *sh)
 void
 shipper_state(struct shipper *sh, struct shipper_state *out)
 {
-	long long	 now = wall_ms(), oldest, busy;
+	long long	 now = clock_wall_ms(), oldest, busy;
 
 	if (sh == NULL) {
 		memset(out, 0, sizeof(*out));
@@ -589,7 +493,7 @@ shipper_state(struct shipper *sh, struct shipper_state *out)
 	*out = sh->st;
 	out->pending += sh->unseen;
 	oldest = sh->oldest_ms > 0 ? sh->oldest_ms : sh->unseen_ms;
-	busy = sh->busy_ms > 0 ? mono_ms() - sh->busy_ms : 0;
+	busy = sh->busy_ms > 0 ? clock_mono_ms() - sh->busy_ms : 0;
 	pthread_mutex_unlock(&sh->lock);
 	out->lag_ms = out->pending > 0 && oldest > 0 && now > oldest ?
 	    now - oldest : 0;

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "revguard/clock.h"
 #include "revguard/store_sink.h"
 #include "revguard/strvec.h"
 
@@ -197,15 +198,6 @@ store_sink_build(const struct decision *dec, const char *node,
 	return 0;
 }
 
-static long long
-wall_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 sink_commit(void *ctx, const struct decision *dec, char *err, size_t errlen)
 {
@@ -213,7 +205,7 @@ sink_commit(void *ctx, const struct decision *dec, char *err, size_t errlen)
 	struct store_decision	 d;
 	int			 rv;
 
-	if (store_sink_build(dec, s->node, s->digest, wall_ms(), &d) == -1) {
+	if (store_sink_build(dec, s->node, s->digest, clock_wall_ms(), &d) == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}

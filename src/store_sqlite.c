@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "revguard/store.h"
+#include "revguard/store_sqlite.h"
 
 #define SCHEMA_VERSION		1
 /* PRAGMA application_id: "RVGD". */
@@ -268,18 +269,38 @@ fail:
 	return -1;
 }
 
-/* Reads a decision's refs and diagnostics into d. */
-static int
-load_details(struct store_sqlite *s, struct store_decision *d, char *err,
-    size_t errlen)
+int
+store_sqlite_row(sqlite3_stmt *st, struct store_decision *d)
 {
-	sqlite3_stmt	*st;
-	void		*grown;
-	int		 rc, failed = 0;
+	int	 failed = 0;
 
-	st = s->sel_refs;
-	sqlite3_bind_int64(st, 1, d->seq);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	d->seq = sqlite3_column_int64(st, 0);
+	d->node = col_text(st, 1, &failed);
+	d->time_ms = sqlite3_column_int64(st, 2);
+	d->repository = col_text(st, 3, &failed);
+	d->mode = col_text(st, 4, &failed);
+	d->source = col_text(st, 5, &failed);
+	d->pusher = col_text(st, 6, &failed);
+	d->pusher_env = col_text(st, 7, &failed);
+	d->verdict = col_text(st, 8, &failed);
+	d->error = col_text(st, 9, &failed);
+	d->bypass_reason = col_text(st, 10, &failed);
+	d->duration_ms = sqlite3_column_int64(st, 11);
+	d->version = col_text(st, 12, &failed);
+	d->config_digest = col_text(st, 13, &failed);
+	return failed ? -1 : 0;
+}
+
+int
+store_sqlite_details(sqlite3_stmt *refs, sqlite3_stmt *diags,
+    struct store_decision *d, int *oom)
+{
+	void	*grown;
+	int	 rc, failed = 0;
+
+	*oom = 0;
+	sqlite3_bind_int64(refs, 1, d->seq);
+	while ((rc = sqlite3_step(refs)) == SQLITE_ROW) {
 		struct store_ref	*r;
 
 		if ((grown = reallocarray(d->refs, d->nrefs + 1,
@@ -290,19 +311,18 @@ load_details(struct store_sqlite *s, struct store_decision *d, char *err,
 		d->refs = grown;
 		r = &d->refs[d->nrefs++];
 		memset(r, 0, sizeof(*r));
-		r->ref = col_text(st, 0, &failed);
-		r->old_id = col_text(st, 1, &failed);
-		r->new_id = col_text(st, 2, &failed);
-		r->verdict = col_text(st, 3, &failed);
-		r->outcome = col_text(st, 4, &failed);
-		r->reason = col_text(st, 5, &failed);
+		r->ref = col_text(refs, 0, &failed);
+		r->old_id = col_text(refs, 1, &failed);
+		r->new_id = col_text(refs, 2, &failed);
+		r->verdict = col_text(refs, 3, &failed);
+		r->outcome = col_text(refs, 4, &failed);
+		r->reason = col_text(refs, 5, &failed);
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(refs);
 	if (failed || (rc != SQLITE_ROW && rc != SQLITE_DONE))
 		goto fail;
-	st = s->sel_diags;
-	sqlite3_bind_int64(st, 1, d->seq);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	sqlite3_bind_int64(diags, 1, d->seq);
+	while ((rc = sqlite3_step(diags)) == SQLITE_ROW) {
 		struct store_diag	*g;
 
 		if ((grown = reallocarray(d->diags, d->ndiags + 1,
@@ -313,21 +333,34 @@ load_details(struct store_sqlite *s, struct store_decision *d, char *err,
 		d->diags = grown;
 		g = &d->diags[d->ndiags++];
 		memset(g, 0, sizeof(*g));
-		g->ref = (size_t)sqlite3_column_int64(st, 0);
-		g->rule = col_text(st, 1, &failed);
-		g->severity = col_text(st, 2, &failed);
-		g->file = col_text(st, 3, &failed);
-		g->line = sqlite3_column_int(st, 4);
-		g->revision = col_text(st, 5, &failed);
-		g->message = col_text(st, 6, &failed);
-		g->old = sqlite3_column_int(st, 7);
+		g->ref = (size_t)sqlite3_column_int64(diags, 0);
+		g->rule = col_text(diags, 1, &failed);
+		g->severity = col_text(diags, 2, &failed);
+		g->file = col_text(diags, 3, &failed);
+		g->line = sqlite3_column_int(diags, 4);
+		g->revision = col_text(diags, 5, &failed);
+		g->message = col_text(diags, 6, &failed);
+		g->old = sqlite3_column_int(diags, 7) != 0;
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(diags);
 	if (failed || (rc != SQLITE_ROW && rc != SQLITE_DONE))
 		goto fail;
 	return 0;
 fail:
-	if (failed)
+	*oom = failed;
+	return -1;
+}
+
+/* Reads a decision's refs and diagnostics into d. */
+static int
+load_details(struct store_sqlite *s, struct store_decision *d, char *err,
+    size_t errlen)
+{
+	int	 oom;
+
+	if (store_sqlite_details(s->sel_refs, s->sel_diags, d, &oom) == 0)
+		return 0;
+	if (oom)
 		snprintf(err, errlen, "out of memory");
 	else
 		sq_err(s, "reading a decision", err, errlen);
@@ -436,22 +469,10 @@ sqlite_query(struct store *store, const struct store_filter *f,
 		}
 		d = &page->decisions[n++];
 		page->ndecisions = n;
-		d->seq = sqlite3_column_int64(st, 0);
-		d->node = col_text(st, 1, &failed);
-		d->time_ms = sqlite3_column_int64(st, 2);
-		d->repository = col_text(st, 3, &failed);
-		d->mode = col_text(st, 4, &failed);
-		d->source = col_text(st, 5, &failed);
-		d->pusher = col_text(st, 6, &failed);
-		d->pusher_env = col_text(st, 7, &failed);
-		d->verdict = col_text(st, 8, &failed);
-		d->error = col_text(st, 9, &failed);
-		d->bypass_reason = col_text(st, 10, &failed);
-		d->duration_ms = sqlite3_column_int64(st, 11);
-		d->version = col_text(st, 12, &failed);
-		d->config_digest = col_text(st, 13, &failed);
-		if (failed)
+		if (store_sqlite_row(st, d) == -1) {
+			failed = 1;
 			break;
+		}
 	}
 	if (!failed && rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		sq_err(s, "querying decisions", err, errlen);
@@ -767,12 +788,10 @@ store_sqlite_open_flags(const char *path, int flags, char *err,
 		sq_err(s, "preparing", err, errlen);
 		goto fail;
 	}
-	if (sqlite3_prepare_v2(s->db, "SELECT ref, old_id, new_id, verdict, "
-	    "outcome, reason FROM refs WHERE decision = ? ORDER BY idx", -1,
+	if (sqlite3_prepare_v2(s->db, STORE_SQLITE_SELECT_REFS, -1,
 	    &s->sel_refs, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "SELECT ref_index, rule, severity, file, "
-	    "line, revision, message, old FROM diags WHERE decision = ? ORDER "
-	    "BY idx", -1, &s->sel_diags, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(s->db, STORE_SQLITE_SELECT_DIAGS, -1,
+	    &s->sel_diags, NULL) != SQLITE_OK) {
 		sq_err(s, "preparing", err, errlen);
 		goto fail;
 	}
