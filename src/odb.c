@@ -8,10 +8,12 @@
 #include "config.h"
 
 #include <git2.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "revguard/objcache.h"
@@ -147,6 +149,9 @@ odb_open(const char *path, const char *const *extra_objects, char *err,
 {
 	struct odb	*o;
 	git_odb		*db = NULL;
+	struct stat	 st;
+	char		 probe[PATH_MAX + 16];
+	unsigned int	 flags = GIT_REPOSITORY_OPEN_NO_SEARCH;
 	size_t		 i;
 
 	if (odb_check_object_format(path, err, errlen) == -1)
@@ -155,8 +160,16 @@ odb_open(const char *path, const char *const *extra_objects, char *err,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (git_repository_open_ext(&o->repo, path,
-	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+	/*
+	 * A directory with objects/ is the git directory itself, as git
+	 * takes it with GIT_DIR set: never a `.git` inside it, which
+	 * libgit2 would otherwise try first (a `.git` file or directory
+	 * there is not what serve_admit_repository checked).
+	 */
+	snprintf(probe, sizeof(probe), "%s/objects", path);
+	if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode))
+		flags |= GIT_REPOSITORY_OPEN_NO_DOTGIT;
+	if (git_repository_open_ext(&o->repo, path, flags, NULL) < 0) {
 		git_err(err, errlen, "cannot open repository", path);
 		goto fail;
 	}

@@ -83,6 +83,20 @@ echo "$T/outside/secret.git" >srv/common.git/commondir
 echo "$sec" >srv/common.git/refs/heads/main
 chain_is "a commondir outside: 404" 404 common.git
 
+# A bare repository with a `.git` beside its objects: libgit2 tried that
+# `.git` first, which the door never looked at.  Git itself, run with
+# GIT_DIR, takes the bare directory; so does revguard now.
+git init -q --bare srv/dotgit.git
+echo "gitdir: $T/outside/secret.git" >srv/dotgit.git/.git
+chain_is "a .git file beside a bare layout is not followed outside" 404 dotgit.git
+git init -q --bare srv/dotdir.git
+mkdir srv/dotdir.git/.git
+for f in objects refs packed-refs; do
+	ln -s "$T/outside/secret.git/$f" "srv/dotdir.git/.git/$f"
+done
+cp outside/secret.git/HEAD outside/secret.git/config srv/dotdir.git/.git/
+chain_is "a .git directory of links beside a bare layout is not read" 404 dotdir.git
+
 # A fork as git hosts keep them: alternates relative, inside the roots.
 git clone -q --bare --shared "$T/srv/app.git" srv/fork.git
 echo "../../app.git/objects" >srv/fork.git/objects/info/alternates
