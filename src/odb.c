@@ -588,10 +588,11 @@ odb_ref_chain(struct odb *o, const char *name, struct strvec *out)
 	for (hops = 0;; hops++) {
 		rv = git_reference_lookup(&ref, o->repo,
 		    out->items[out->len - 1]);
-		if (rv == GIT_ENOTFOUND || rv == GIT_EINVALIDSPEC)
-			return 0;	/* written as a new ref, if at all */
+		/* Not there (written as a new ref, if at all), or not
+		 * readable as a ref file (a name too long for one, say),
+		 * which git could not follow either: the chain ends. */
 		if (rv < 0)
-			return -1;
+			return 0;
 		if (git_reference_type(ref) != GIT_REFERENCE_SYMBOLIC) {
 			git_reference_free(ref);
 			return 0;
