@@ -56,8 +56,9 @@ push del origin :release/1.0
 expect "control: deleting release/1.0 is refused" 1 \
     "deleting a guarded ref is refused"
 push del origin :rel
-expect "deleting rel (a symref to release/1.0) is refused, naming the target" 1 \
-    "refs/heads/rel: error: deleting a guarded ref is refused (it is a symbolic ref: git deletes refs/heads/release/1.0 with it)"
+expect "deleting rel (a symref to release/1.0) is refused, naming it" 1 \
+    "refs/heads/rel: error: deleting a guarded ref is refused (it is a" \
+    "symbolic ref: git deletes refs/heads/release/1.0 with it)"
 push del origin :rel2
 expect "so is deleting a chain rel2 -> rel -> release/1.0" 1 \
     "refs/heads/rel2: error: deleting a guarded ref is refused"
