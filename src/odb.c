@@ -590,17 +590,49 @@ odb_snapshot_path_id(struct odb_snapshot *s, const char *path,
 	return 0;
 }
 
+int
+odb_ref_chain(struct odb *o, const char *name, struct strvec *out)
+{
+	git_reference	*ref = NULL;
+	int		 hops, rv;
+
+	if (strvec_push(out, name) == -1)
+		return -1;
+	for (hops = 0;; hops++) {
+		rv = git_reference_lookup(&ref, o->repo,
+		    out->items[out->len - 1]);
+		/* Not there (written as a new ref, if at all), or not
+		 * readable as a ref file (a name too long for one, say),
+		 * which git could not follow either: the chain ends. */
+		if (rv < 0)
+			return 0;
+		if (git_reference_type(ref) != GIT_REFERENCE_SYMBOLIC) {
+			git_reference_free(ref);
+			return 0;
+		}
+		/* git gives up after as many; a loop ends here too */
+		if (hops == ODB_SYMREF_DEPTH) {
+			git_reference_free(ref);
+			return 1;
+		}
+		rv = strvec_push(out, git_reference_symbolic_target(ref));
+		git_reference_free(ref);
+		if (rv == -1)
+			return -1;
+	}
+}
+
 char *
 odb_default_branch(struct odb *o)
 {
-	git_reference	*head = NULL;
+	struct strvec	 chain = STRVEC_INIT;
 	char		*out = NULL;
 
-	if (git_reference_lookup(&head, o->repo, "HEAD") < 0)
-		return NULL;
-	if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC)
-		out = strdup(git_reference_symbolic_target(head));
-	git_reference_free(head);
+	/* HEAD -> master -> main (a rename's leftover) means main: the
+	 * branch a push to HEAD's branch writes. */
+	if (odb_ref_chain(o, "HEAD", &chain) == 0 && chain.len > 1)
+		out = strdup(chain.items[chain.len - 1]);
+	strvec_clear(&chain);
 	return out;
 }
 

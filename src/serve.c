@@ -391,6 +391,9 @@ struct ref_judge {
 	/* The branch a refs/for/ proposal targets, when it exists: the
 	 * new ref is judged from there instead of the default branch. */
 	const char		*target_ref;
+	/* The ref a push to the update's ref writes: itself, or the end
+	 * of its symbolic ref chain. */
+	const char		*written_ref;
 	struct push_result	*res;
 	char			*err;
 	size_t			 errlen;
@@ -469,7 +472,7 @@ judge_ref(struct ref_judge *rj, const struct push_update *u)
 		jo.trust_head = 0;
 	} else if (!rj->opts->cli && (fork_ref = rj->target_ref ?
 	    rj->target_ref : rj->default_ref) != NULL &&
-	    strcmp(u->ref, fork_ref) != 0 &&
+	    strcmp(rj->written_ref, fork_ref) != 0 &&
 	    odb_ref_exists(rj->db, fork_ref)) {
 		/* A new branch is judged by what it adds to the default
 		 * branch (a proposal, to its target): against their merge
@@ -525,16 +528,44 @@ done:
 /* How many branches a message names before "and N more". */
 #define SERVE_NAMED	5
 
+#define WRITTEN(c)	((c)->items[(c)->len - 1])
+
+/* 1 when a name a push writes through is guarded (def: @default). */
+static int
+chain_guarded(const struct config *cfg, const struct strvec *chain,
+    const char *def)
+{
+	size_t	 i;
+
+	for (i = 0; i < chain->len; i++)
+		if (serve_is_guarded(cfg, chain->items[i], def))
+			return 1;
+	return 0;
+}
+
+/* 1 when update i creates a branch (its written ref does not exist). */
+static int
+creates_branch(struct odb *db, const struct push_request *req,
+    const struct strvec *chains, size_t i)
+{
+	return !push_is_null_id(req->updates[i].new_id) &&
+	    strncmp(WRITTEN(&chains[i]), "refs/heads/", 11) == 0 &&
+	    !odb_ref_exists(db, WRITTEN(&chains[i]));
+}
+
 /*
- * The existing branches that only an unborn HEAD guards (no guarded_refs
- * entry but @default matches them): they would lose their guard if
+ * The branches that only an unborn HEAD guards (no guarded_refs entry
+ * but @default matches them): the existing ones and the ones this push
+ * creates beside HEAD's branch def.  They would lose their guard if
  * HEAD's branch were created now.  *list names them ("a, b and N
  * more"), or is NULL when there is none.  -1 on error.
  */
 static int
-orphaned_branches(const struct config *cfg, struct odb *db, char **list)
+orphaned_branches(const struct config *cfg, struct odb *db,
+    const struct push_request *req, const struct strvec *chains,
+    const char *def, char **list)
 {
-	struct strvec	 all = STRVEC_INIT, shown = STRVEC_INIT;
+	struct strvec	 all = STRVEC_INIT, shown = STRVEC_INIT, chain;
 	char		*names = NULL;
 	size_t		 i, n = 0;
 	int		 rv = -1;
@@ -542,9 +573,24 @@ orphaned_branches(const struct config *cfg, struct odb *db, char **list)
 	*list = NULL;
 	if (odb_branches(db, &all) == -1)
 		goto done;
+	for (i = 0; i < req->nupdates; i++)
+		if (creates_branch(db, req, chains, i) &&
+		    strcmp(WRITTEN(&chains[i]), def) != 0 &&
+		    !strvec_contains(&all, WRITTEN(&chains[i])) &&
+		    strvec_push(&all, WRITTEN(&chains[i])) == -1)
+			goto done;
 	for (i = 0; i < all.len; i++) {
-		if (serve_is_guarded(cfg, all.items[i], NULL))
+		/* a symbolic branch is guarded when what it writes is */
+		chain = (struct strvec)STRVEC_INIT;
+		if (odb_ref_chain(db, all.items[i], &chain) == -1) {
+			strvec_clear(&chain);
+			goto done;
+		}
+		if (chain_guarded(cfg, &chain, NULL)) {
+			strvec_clear(&chain);
 			continue;
+		}
+		strvec_clear(&chain);
 		if (n++ < SERVE_NAMED && strvec_push(&shown,
 		    all.items[i]) == -1)
 			goto done;
@@ -565,40 +611,63 @@ done:
 
 /*
  * The branch @default stands for.  HEAD may name a branch that does not
- * exist (`git init --bare` says master; the team pushes main).  When a
- * push creates HEAD's branch in an empty repository, that is it.
- * Otherwise, in an empty repository every branch the push creates is
- * guarded (any may become the default, as hosts make the first one),
- * and in a repository with branches every pushed branch is guarded until
- * HEAD is fixed; the pusher is told either way.  A push that creates
- * HEAD's branch then would make @default mean that branch alone, and
- * switch the guard off for the team's: *orphans names the branches that
- * would lose it, and that ref is refused (judge_updates).  *failed is
- * set when that could not be worked out.
+ * exist (`git init --bare` says master; the team pushes main).  While it
+ * is unborn, every branch a push creates is guarded (*guard_new: any may
+ * become the default, as hosts make the first one, and none may slip in
+ * beside HEAD's).  When a push creates HEAD's branch in an empty
+ * repository, that is @default.  Otherwise, in an empty repository
+ * every branch the push creates is guarded, and in a repository with
+ * branches every pushed branch is guarded until HEAD is fixed; the
+ * pusher is told either way.  A push that creates HEAD's branch in a
+ * repository with branches would make @default mean that branch alone,
+ * and switch the guard off for the team's, existing or created by the
+ * same push: *orphans names the branches that would lose it, and that
+ * ref is refused (judge_updates).  chains[i] is what update i writes
+ * through.  *failed is set when that could not be worked out.
  */
 static char *
 default_branch(const struct config *cfg, struct odb *db,
-    const struct push_request *req, struct push_result *res,
-    int *guard_all, char **orphans, int *failed)
+    const struct push_request *req, const struct strvec *chains,
+    struct push_result *res, int *guard_all, int *guard_new,
+    char **orphans, int *failed)
 {
 	char		*def = odb_default_branch(db);
 	const char	*why;
-	size_t		 i;
+	size_t		 i, j;
 	int		 branches;
 
-	*guard_all = *failed = 0;
+	*guard_all = *guard_new = *failed = 0;
 	*orphans = NULL;
 	if (!strvec_contains(&cfg->guarded_refs, CONFIG_DEFAULT_BRANCH) ||
 	    (def != NULL && odb_ref_exists(db, def)))
 		return def;
+	*guard_new = 1;
 	branches = odb_has_branches(db);
 	for (i = 0; def != NULL && i < req->nupdates; i++) {
-		if (strcmp(req->updates[i].ref, def) != 0 ||
+		if (strcmp(WRITTEN(&chains[i]), def) != 0 ||
 		    push_is_null_id(req->updates[i].new_id))
 			continue;
-		if (!branches)
-			return def;	/* an empty repository's first */
-		if (orphaned_branches(cfg, db, orphans) == -1) {
+		if (!branches) {
+			/* an empty repository's first: all are judged */
+			for (j = 0; j < req->nupdates; j++)
+				if (j != i && creates_branch(db, req, chains,
+				    j) && !chain_guarded(cfg, &chains[j],
+				    NULL))
+					break;
+			if (j < req->nupdates && strvec_push_owned(
+			    &res->notes, xasprintf("the repository is empty "
+			    "and this push creates HEAD's branch %s: every "
+			    "branch it creates is checked now, but from now "
+			    "on @default means %s alone; add the others to "
+			    "guarded_refs to keep them guarded", def, def)) ==
+			    -1) {
+				free(def);
+				return NULL;
+			}
+			return def;
+		}
+		if (orphaned_branches(cfg, db, req, chains, def,
+		    orphans) == -1) {
 			*failed = 1;	/* never a way around the guard */
 			free(def);
 			return NULL;
@@ -668,12 +737,16 @@ judge_deletion(struct ref_judge *rj, const struct push_update *u)
 		return push_result_add(rj->res, u->ref, NULL, PUSH_SKIP,
 		    PUSH_DELETION, "the push deletes this guarded ref") ?
 		    0 : -1;
-	if ((why = xasprintf("deleting a guarded ref is refused: pushed "
-	    "again, %s would be judged against the default branch instead "
-	    "of what it had, so it could come back without its migrations; "
-	    "an administrator can allow it with `allow_ref_deletion: true` "
-	    "(for this repository, in a repositories: entry)", u->ref)) ==
-	    NULL)
+	if ((why = xasprintf("deleting a guarded ref is refused%s%s%s: "
+	    "pushed again, %s would be judged against the default branch "
+	    "instead of what it had, so it could come back without its "
+	    "migrations; an administrator can allow it with "
+	    "`allow_ref_deletion: true` (for this repository, in a "
+	    "repositories: entry)", strcmp(u->ref, rj->written_ref) ?
+	    " (it is a symbolic ref: git deletes " : "",
+	    strcmp(u->ref, rj->written_ref) ? rj->written_ref : "",
+	    strcmp(u->ref, rj->written_ref) ? " with it)" : "",
+	    rj->written_ref)) == NULL)
 		return -1;
 	rv = push_result_add(rj->res, u->ref, NULL, PUSH_REJECT,
 	    PUSH_REFUSED, why) ? 0 : -1;
@@ -703,26 +776,101 @@ refuse_head_branch(struct ref_judge *rj, const struct push_update *u,
 	return rv;
 }
 
+/* Refuses a push through a symbolic ref chain git cannot follow. */
+static int
+refuse_deep_symref(struct ref_judge *rj, const struct push_update *u)
+{
+	char	*why;
+	int	 rv;
+
+	if ((why = xasprintf("%s is a chain of more than %d symbolic refs "
+	    "(or a loop), which git does not follow, so what it writes "
+	    "cannot be told; an administrator shortens it on the server",
+	    u->ref, ODB_SYMREF_DEPTH)) == NULL)
+		return -1;
+	rv = push_result_add(rj->res, u->ref, u->new_id, PUSH_REJECT,
+	    PUSH_REFUSED, why) ? 0 : -1;
+	free(why);
+	return rv;
+}
+
+/*
+ * What each update writes: receive-pack follows a symbolic ref to its
+ * target (refs/heads/master -> refs/heads/main updates main; deleting
+ * it deletes the whole chain), so a ref is judged by the ref written
+ * and guarded when any name on the way is.  deep[i] is set when the
+ * chain is too long to follow.
+ */
+static int
+resolve_updates(struct ref_judge *rj, const struct push_request *req,
+    struct strvec *chains, int *deep)
+{
+	size_t	 i;
+	int	 rc;
+
+	for (i = 0; i < req->nupdates; i++) {
+		rc = rj->opts->cli ? strvec_push(&chains[i],
+		    req->updates[i].ref) : odb_ref_chain(rj->db,
+		    req->updates[i].ref, &chains[i]);
+		if (rc == -1) {
+			snprintf(rj->err, rj->errlen, "cannot resolve %s in "
+			    "the repository", req->updates[i].ref);
+			return -1;
+		}
+		deep[i] = rc == 1;
+	}
+	return 0;
+}
+
+/* 1 when an update through chain is guarded or observed. */
+static int
+update_guarded(const struct ref_judge *rj, const struct strvec *chain,
+    const char *def, int guard_all)
+{
+	size_t	 i;
+
+	if (rj->opts->cli || chain_guarded(rj->cfg, chain, def))
+		return 1;
+	/* An observed ref is judged, guarded or not: observing is how a
+	 * team learns what guarding it would cost. */
+	for (i = 0; i < chain->len; i++)
+		if (mode_ref_observed(&rj->cfg->observe_refs,
+		    chain->items[i]) || (guard_all &&
+		    strncmp(chain->items[i], "refs/heads/", 11) == 0))
+			return 1;
+	return 0;
+}
+
 /* Judges every update of the request against an open repository. */
 static int
 judge_updates(struct ref_judge *rj, const struct push_request *req)
 {
 	const struct config	*cfg = rj->cfg;
-	char			*def, *orphans = NULL;
+	struct strvec		*chains;
+	char			*def = NULL, *orphans = NULL;
 	char			 target[PATH_MAX + 16];
 	size_t			 i;
-	int			 guard_all = 0, guarded, failed = 0, rv = 0;
+	int			*deep, guard_all = 0, guard_new = 0, guarded;
+	int			 failed = 0, rv = -1;
 
-	def = rj->opts->cli ? NULL : default_branch(cfg, rj->db, req, rj->res,
-	    &guard_all, &orphans, &failed);
+	chains = calloc(req->nupdates + 1, sizeof(*chains));
+	deep = calloc(req->nupdates + 1, sizeof(*deep));
+	if (chains == NULL || deep == NULL) {
+		snprintf(rj->err, rj->errlen, "out of memory");
+		goto done;
+	}
+	if (resolve_updates(rj, req, chains, deep) == -1)
+		goto done;
+	def = rj->opts->cli ? NULL : default_branch(cfg, rj->db, req, chains,
+	    rj->res, &guard_all, &guard_new, &orphans, &failed);
 	if (failed) {
 		snprintf(rj->err, rj->errlen, "cannot list the repository's "
 		    "branches to work out @default");
-		return -1;
+		goto done;
 	}
 	rj->default_ref = def != NULL && odb_ref_exists(rj->db, def) ? def :
 	    NULL;
-	for (i = 0; rv == 0 && i < req->nupdates; i++) {
+	for (i = 0, rv = 0; rv == 0 && i < req->nupdates; i++) {
 		const struct push_update	*u = &req->updates[i];
 
 		if (engine_deadline_passed(rj->opts->deadline)) {
@@ -732,28 +880,35 @@ judge_updates(struct ref_judge *rj, const struct push_request *req)
 			rv = -1;
 			break;
 		}
-		/* An observed ref is judged, guarded or not: observing is
-		 * how a team learns what guarding it would cost. */
-		guarded = rj->opts->cli || serve_is_guarded(cfg, u->ref, def) ||
-		    mode_ref_observed(&cfg->observe_refs, u->ref) ||
-		    (guard_all && strncmp(u->ref, "refs/heads/", 11) == 0);
+		rj->written_ref = WRITTEN(&chains[i]);
+		/* While HEAD's branch is unborn, no branch is created
+		 * unjudged: any may be the one @default comes to mean. */
+		guarded = update_guarded(rj, &chains[i], def, guard_all) ||
+		    (guard_new && creates_branch(rj->db, req, chains, i));
 		rj->target_ref = NULL;
 		if (!guarded && proposal_guarded(cfg, u->ref, def, target,
 		    sizeof(target))) {
 			guarded = 1;
 			rj->target_ref = target[0] != '\0' ? target : NULL;
 		}
-		if (!guarded)
+		if (deep[i])
+			rv = refuse_deep_symref(rj, u);
+		else if (!guarded)
 			rv = push_result_add(rj->res, u->ref, u->new_id,
 			    PUSH_SKIP, PUSH_NOT_GUARDED, "not guarded") ?
 			    0 : -1;
 		else if (push_is_null_id(u->new_id))
 			rv = judge_deletion(rj, u);
-		else if (orphans != NULL && strcmp(u->ref, def) == 0)
+		else if (orphans != NULL && strcmp(rj->written_ref, def) == 0)
 			rv = refuse_head_branch(rj, u, orphans);
 		else
 			rv = judge_ref(rj, u);
 	}
+done:
+	for (i = 0; chains != NULL && i < req->nupdates; i++)
+		strvec_clear(&chains[i]);
+	free(chains);
+	free(deep);
 	free(orphans);
 	free(def);
 	return rv;

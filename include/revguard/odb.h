@@ -59,8 +59,17 @@ void		 odb_snapshot_free(struct odb_snapshot *);
 int		 odb_snapshot_path_id(struct odb_snapshot *, const char *path,
 		    char id[ODB_OID_HEXMAX + 1]);
 
-/* The branch HEAD points at ("refs/heads/main"), even when unborn. */
+/* The branch HEAD points at ("refs/heads/main"), even when unborn,
+ * through every symbolic ref on the way; NULL when detached. */
 char		*odb_default_branch(struct odb *);
+/* Symbolic refs followed at most (git's SYMREF_MAXDEPTH). */
+#define ODB_SYMREF_DEPTH	5
+/* The names a push to name writes through, as receive-pack follows
+ * them: name, then each symbolic ref's target; the last is the ref git
+ * writes (it may not exist yet).  1 when the chain is longer than
+ * ODB_SYMREF_DEPTH or loops, -1 on error. */
+int		 odb_ref_chain(struct odb *, const char *name,
+		    struct strvec *out);
 /* 1 when a ref of that full name exists. */
 int		 odb_ref_exists(struct odb *, const char *name);
 /* The best common ancestor of two revisions, as hex; -1 when there is
