@@ -2,13 +2,13 @@
  * serve.c: the one road of a push (see serve.h).  Admission: the
  * repository, every object directory a request names, and everything
  * libgit2 follows from the repository (links, commondir, alternates)
- * must resolve inside the configured roots.  Then the configuration for that
- * repository is chosen, and each guarded ref is judged at its new commit
+ * must resolve inside the configured roots.  Then the configuration for
+ * that repository is chosen, and each guarded ref is judged at its new commit
  * against its base (the old tip, or for a new branch its merge base with
  * the default branch) by judge.c: problems the base already had are old
- * debt (warnings unless strict), problems the push creates are errors.  A guarded ref that is
- * not checked carries the reason, which the pusher is shown.  The result
- * is structured; report.c renders it.
+ * debt (warnings unless strict), problems the push creates are errors.
+ * A guarded ref that is not checked carries the reason, which the pusher
+ * is shown.  The result is structured; report.c renders it.
  */
 #include "config.h"
 
@@ -721,6 +721,21 @@ proposal_guarded(const struct config *cfg, const char *ref, const char *def,
 	}
 }
 
+/* Refuses u for why (owned, NULL: out of memory). */
+static int
+refuse(struct ref_judge *rj, const struct push_update *u, const char *id,
+    char *why)
+{
+	int	 rv;
+
+	if (why == NULL)
+		return -1;
+	rv = push_result_add(rj->res, u->ref, id, PUSH_REJECT, PUSH_REFUSED,
+	    why) ? 0 : -1;
+	free(why);
+	return rv;
+}
+
 /*
  * A guarded ref deleted: pushed again, it would be judged from the
  * default branch, not from what it had, so the migrations it carried
@@ -730,28 +745,20 @@ proposal_guarded(const struct config *cfg, const char *ref, const char *def,
 static int
 judge_deletion(struct ref_judge *rj, const struct push_update *u)
 {
-	char	*why;
-	int	 rv;
-
 	if (rj->cfg->allow_ref_deletion)
 		return push_result_add(rj->res, u->ref, NULL, PUSH_SKIP,
 		    PUSH_DELETION, "the push deletes this guarded ref") ?
 		    0 : -1;
-	if ((why = xasprintf("deleting a guarded ref is refused%s%s%s: "
-	    "pushed again, %s would be judged against the default branch "
-	    "instead of what it had, so it could come back without its "
+	return refuse(rj, u, NULL, xasprintf("deleting a guarded ref is "
+	    "refused%s%s%s: pushed again, %s would be judged against the "
+	    "default branch instead of what it had, so it could come back without its "
 	    "migrations; an administrator can allow it with "
 	    "`allow_ref_deletion: true` (for this repository, in a "
 	    "repositories: entry)", strcmp(u->ref, rj->written_ref) ?
 	    " (it is a symbolic ref: git deletes " : "",
 	    strcmp(u->ref, rj->written_ref) ? rj->written_ref : "",
 	    strcmp(u->ref, rj->written_ref) ? " with it)" : "",
-	    rj->written_ref)) == NULL)
-		return -1;
-	rv = push_result_add(rj->res, u->ref, NULL, PUSH_REJECT,
-	    PUSH_REFUSED, why) ? 0 : -1;
-	free(why);
-	return rv;
+	    rj->written_ref));
 }
 
 /* Refuses the creation of an unborn HEAD's branch beside others. */
@@ -759,39 +766,25 @@ static int
 refuse_head_branch(struct ref_judge *rj, const struct push_update *u,
     const char *orphans)
 {
-	char	*why;
-	int	 rv;
-
-	if ((why = xasprintf("HEAD names %s, which does not exist yet, and "
-	    "the repository has other branches (%s): creating it would make "
-	    "@default mean %s alone and leave those unguarded, so this push "
-	    "is refused; an administrator points HEAD at the team's default "
-	    "branch on the server (`git symbolic-ref HEAD refs/heads/main`, "
+	return refuse(rj, u, u->new_id, xasprintf("HEAD names %s, which does "
+	    "not exist yet, and the repository has other branches (%s): "
+	    "creating it would make @default mean %s alone and leave those "
+	    "unguarded, so this push is refused; an administrator points "
+	    "HEAD at the team's default branch on the server (`git "
+	    "symbolic-ref HEAD refs/heads/main`, "
 	    "say) or adds those branches to guarded_refs", u->ref, orphans,
-	    u->ref)) == NULL)
-		return -1;
-	rv = push_result_add(rj->res, u->ref, u->new_id, PUSH_REJECT,
-	    PUSH_REFUSED, why) ? 0 : -1;
-	free(why);
-	return rv;
+	    u->ref));
 }
 
 /* Refuses a push through a symbolic ref chain git cannot follow. */
 static int
 refuse_deep_symref(struct ref_judge *rj, const struct push_update *u)
 {
-	char	*why;
-	int	 rv;
-
-	if ((why = xasprintf("%s is a chain of more than %d symbolic refs "
-	    "(or a loop), which git does not follow, so what it writes "
-	    "cannot be told; an administrator shortens it on the server",
-	    u->ref, ODB_SYMREF_DEPTH)) == NULL)
-		return -1;
-	rv = push_result_add(rj->res, u->ref, u->new_id, PUSH_REJECT,
-	    PUSH_REFUSED, why) ? 0 : -1;
-	free(why);
-	return rv;
+	return refuse(rj, u, u->new_id, xasprintf("%s is a chain of more "
+	    "than %d symbolic refs (or a loop), which git does not follow, "
+	    "so what it writes cannot be told; an administrator shortens "
+	    "it on the server",
+	    u->ref, ODB_SYMREF_DEPTH));
 }
 
 /*
